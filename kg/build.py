@@ -106,6 +106,7 @@ def build(
         cache_path = out / ".cache" / "extract.sqlite" if options.cache else None
         extracted, stats = extract_papers(result.papers, jobs=options.jobs, engine=options.engine,
                                           scheduler=options.scheduler, cache_path=cache_path, progress=tick)
+    _pause_for_tests("extracted")
     with report.stage("graph"):
         graph = build_graph(extracted, min_cooccur=options.min_cooccur)
     info = pipeline_info()
@@ -113,6 +114,7 @@ def build(
     with staged_output(out) as staging:
         with report.stage("rdf"):
             rdf_counts = write_rdf(graph, staging, base_iri=options.base_iri, run_info=run_info)
+        _pause_for_tests("exporting")
         with report.stage("graphml"):
             write_graphml(graph, staging)
         with report.stage("csv"):
@@ -144,9 +146,21 @@ def build(
         report.seconds["total"] = round(time.perf_counter() - total_start, 3)
         report.data["seconds"] = report.seconds
         write_text_atomic(staging / "report.json", json.dumps(report.data, indent=2, ensure_ascii=False) + "\n")
-        if os.environ.get("KG_TEST_PAUSE_BEFORE_PUBLISH"):  # lets the fault tests interrupt here
-            time.sleep(float(os.environ["KG_TEST_PAUSE_BEFORE_PUBLISH"]))
+        _pause_for_tests("publish")
     return report.data
+
+
+def _pause_for_tests(point: str) -> None:
+    """Let the fault tests kill a real build at a known point (``KG_TEST_PAUSE=point``).
+
+    The build writes ``KG_TEST_PAUSE_MARKER`` when it gets there, then waits to be killed.
+    """
+    if os.environ.get("KG_TEST_PAUSE") != point:
+        return
+    marker = os.environ.get("KG_TEST_PAUSE_MARKER")
+    if marker:
+        Path(marker).write_text(point)
+    time.sleep(float(os.environ.get("KG_TEST_PAUSE_SECONDS", "30")))
 
 
 def _count_types(graph) -> dict[str, int]:

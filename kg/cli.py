@@ -30,11 +30,24 @@ class KgGroup(click.Group):
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted; outputs left as they were.", err=True)
-            ctx.exit(130)
+            _exit_now(130)
         except BrokenPipeError:
             # `kg ingest … | head`: the reader went away; not an error of ours.
             sys.stderr.close()
             ctx.exit(0)
+
+
+def _exit_now(code: int) -> None:
+    """Leave at once: worker processes are stopped, and multiprocessing's exit hooks
+    (which can wait forever on a queue whose reader is gone) are skipped."""
+    import multiprocessing
+    import os
+
+    for child in multiprocessing.active_children():
+        child.terminate()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 @click.group(cls=KgGroup, context_settings=CONTEXT_SETTINGS)
@@ -62,6 +75,7 @@ def _register_commands() -> None:
     # Commands live in kg/commands/*.py, one module per family, each adding
     # itself to ``main``; importing them here keeps this module small.
     from kg.commands import build_cmds  # noqa: F401
+    from kg.commands import eval_cmds  # noqa: F401
     from kg.commands import query_cmds  # noqa: F401
     from kg.commands import sparql_cmds  # noqa: F401
 

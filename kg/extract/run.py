@@ -1,7 +1,8 @@
 """Drive extraction over many papers: cache first, then local processes or Dask.
 
 Only papers whose text (and pipeline) the cache has not seen go to spaCy.  The
-local engine uses spaCy's own ``nlp.pipe(n_process=N)``; the Dask engine sends
+local engine sends batches of papers to a pool of processes that each load the
+pipeline once (plain records travel, not spaCy ``Doc`` objects); the Dask engine sends
 batches of papers to a ``dask.distributed`` cluster whose workers each load the
 pipeline once.  Both return raw results in input order, so the outputs are the
 same whichever engine ran.
@@ -9,6 +10,8 @@ same whichever engine ran.
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +27,7 @@ ENGINES = ("local", "dask")
 # Starting a worker process costs about as much as extracting this many papers.
 MIN_PAPERS_PER_PROCESS = 200
 DASK_BATCH = 256
+LOCAL_BATCH = 32
 
 
 @dataclass
@@ -31,6 +35,37 @@ class ExtractStats:
     papers: int = 0
     cached: int = 0
     extracted: int = 0
+
+
+_WORKER_NLP = None
+
+
+def _init_local_worker() -> None:
+    """Each local worker loads the pipeline once; Ctrl-C is the main process's to handle."""
+    global _WORKER_NLP
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER_NLP = load_pipeline()
+
+
+def _local_worker_extract(papers: list[Paper]) -> list[RawPaper]:
+    return list(extract_raw(papers, nlp=_WORKER_NLP, n_process=1))
+
+
+def _extract_local(papers: Sequence[Paper], jobs: int, progress: Callable[[int], None]) -> list[RawPaper]:
+    """Batches of papers to a pool of processes; only plain records cross between them."""
+    results: list[RawPaper] = []
+    if jobs <= 1:
+        for raw in extract_raw(papers, n_process=1):
+            results.append(raw)
+            progress(1)
+        return results
+    batches = [list(papers[i : i + LOCAL_BATCH]) for i in range(0, len(papers), LOCAL_BATCH)]
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with context.Pool(jobs, initializer=_init_local_worker) as pool:  # leaving the block terminates the workers
+        for batch in pool.imap(_local_worker_extract, batches):
+            results.extend(batch)
+            progress(len(batch))
+    return results
 
 
 def _dask_worker_extract(papers: list[Paper]) -> list[dict]:
@@ -96,10 +131,7 @@ def extract_papers(
             fresh = _extract_dask(todo_papers, scheduler, progress)
         else:
             n_process = max(1, min(jobs, len(todo_papers) // MIN_PAPERS_PER_PROCESS))
-            fresh = []
-            for raw in extract_raw(todo_papers, n_process=n_process, batch_size=64):
-                fresh.append(raw)
-                progress(1)
+            fresh = _extract_local(todo_papers, n_process, progress)
         if cache and fresh:
             cache.put_many((hashes[i], raw) for i, raw in zip(todo, fresh, strict=True))
         by_index = dict(zip(todo, fresh, strict=True))

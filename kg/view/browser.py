@@ -34,6 +34,11 @@ BASE_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--no-default-browser-check",
     "--disable-extensions", "--disable-dev-shm-usage", "--hide-scrollbars", "--mute-audio",
+    # quieten the browser's own background requests (they could not resolve anyway)
+    "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,Translate,"
+    "AutofillServerCommunication,CertificateTransparencyComponentUpdater",
+    "--disable-domain-reliability", "--disable-client-side-phishing-detection", "--disable-default-apps",
+    "--no-pings", "--disable-breakpad",
 )
 OFFLINE_FLAGS = ("--host-resolver-rules=MAP * ~NOTFOUND",)
 LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:", "chrome-error:")
@@ -82,11 +87,12 @@ class Chromium:
     """
 
     def __init__(self, executable: str | None = None, *, width: int = 1400, height: int = 900,
-                 offline: bool = True, timeout: float = 60.0):
+                 offline: bool = True, timeout: float = 60.0, extra_args: tuple[str, ...] = ()):
         self.executable = executable or find_chromium()
         if not self.executable:
             raise BrowserError("Chromium not found (install the Debian package 'chromium' or set KG_CHROMIUM)")
         self.width, self.height, self.offline, self.timeout = width, height, offline, timeout
+        self.extra_args = tuple(extra_args)
         self._next_id = 0
         self._buffer = b""
         self._events: list[dict] = []
@@ -104,7 +110,7 @@ class Chromium:
             os.dup2(from_child_w, 4)
 
         args = [self.executable, *BASE_FLAGS, *(OFFLINE_FLAGS if self.offline else ()),
-                f"--user-data-dir={self._profile}", f"--window-size={self.width},{self.height}",
+                *self.extra_args, f"--user-data-dir={self._profile}", f"--window-size={self.width},{self.height}",
                 "--remote-debugging-pipe", "about:blank"]
         self._process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                          stderr=subprocess.DEVNULL, pass_fds=(3, 4), preexec_fn=wire_fds)
@@ -233,6 +239,23 @@ class Chromium:
         self.evaluate("1")  # drain events that arrived while waiting
         return report
 
+    def hover(self, query: str, *, wait: float = 0.6) -> str | None:
+        """Move the mouse onto the node found by ``query`` (name, alias or id) and return
+        the text of the tooltip that opens (``None`` if no such node)."""
+        found = self.evaluate(f"(q => kgMap.network.body.data.nodes.get(q) ? q : kgMap.find(q))({json.dumps(query)})")
+        if not found:
+            return None
+        x, y = self.evaluate(f"""(() => {{
+            const p = kgMap.network.canvasToDOM(kgMap.network.getPosition({json.dumps(found)}));
+            const box = document.getElementById('kg-network').getBoundingClientRect();
+            return [p.x + box.left, p.y + box.top]; }})()""")
+        for step in (3, 1, 0):  # a few moves: vis-network opens the tooltip after it sees motion
+            self.call("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x + step, "y": y})
+            time.sleep(0.05)
+        time.sleep(wait)
+        return self.evaluate("(() => { const t = document.querySelector('div.vis-tooltip');"
+                             " return t && t.style.visibility !== 'hidden' ? t.innerText : null; })()")
+
     def screenshot_png(self, path: str | Path | None = None) -> bytes:
         """A PNG of the viewport; also written to ``path`` if given (atomically)."""
         data = base64.b64decode(self.call("Page.captureScreenshot", {"format": "png"})["data"])
@@ -246,14 +269,60 @@ class Chromium:
 
 
 def screenshot(html_path: str | Path, png_path: str | Path, width: int = 1400, height: int = 900,
-               *, timeout: float = 120.0) -> PageReport:
-    """Open a map written by ``write_map``/``write_ego_map`` and save a PNG of it."""
+               *, hover: str | None = None, timeout: float = 120.0) -> PageReport:
+    """Open a map written by ``write_map``/``write_ego_map`` and save a PNG of it
+    (with the tooltip of the entity ``hover`` open, if given and found)."""
     with Chromium(width=width, height=height, timeout=timeout) as browser:
         report = browser.open(html_path)
         if report.state != "drawn":
             raise BrowserError(f"the map did not draw (state {report.state!r}; errors: {report.exceptions})")
+        if hover:
+            browser.hover(hover)
         browser.screenshot_png(png_path)
     return report
+
+
+# --- what the network stack did (``--log-net-log=FILE``) --------------------------------
+
+@dataclass
+class NetLog:
+    """URL requests in a Chromium net log, split by who made them, and any connection made."""
+
+    page_urls: list[str] = field(default_factory=list)      # initiated by a page (initiator is an origin)
+    browser_urls: list[str] = field(default_factory=list)   # the browser's own ("not an origin")
+    errors: dict[str, int] = field(default_factory=dict)     # url -> net error (-105: name not resolved)
+    connected: list[str] = field(default_factory=list)      # TCP/QUIC connections that were made
+
+    @property
+    def remote_page_urls(self) -> list[str]:
+        return [url for url in self.page_urls if not url.startswith(LOCAL_SCHEMES)]
+
+    @property
+    def left_the_machine(self) -> list[str]:
+        """Remote requests that got past name resolution (should be none)."""
+        remote = [u for u in self.page_urls + self.browser_urls if not u.startswith(LOCAL_SCHEMES)]
+        return [u for u in remote if self.errors.get(u) != -105] + self.connected
+
+
+def read_net_log(path: str | Path) -> NetLog:
+    """Summarise a ``--log-net-log`` file (also one cut short by a crash)."""
+    text = Path(path).read_text(encoding="utf-8", errors="replace").rstrip()
+    try:
+        data = json.loads(text)
+    except ValueError:  # not closed: drop the last partial event and close the lists
+        data = json.loads(text[:text.rfind("}") + 1].rstrip(",") + "]}")
+    names = {value: key for key, value in data["constants"]["logEventTypes"].items()}
+    log, url_of = NetLog(), {}
+    for event in data.get("events", []):
+        kind, params, source = names.get(event["type"]), event.get("params") or {}, event["source"]["id"]
+        if kind == "URL_REQUEST_START_JOB" and "url" in params:
+            url_of[source] = params["url"]
+            (log.browser_urls if params.get("initiator") == "not an origin" else log.page_urls).append(params["url"])
+        elif kind == "URL_REQUEST_START_JOB" and "net_error" in params and source in url_of:
+            log.errors[url_of[source]] = params["net_error"]
+        elif kind in ("TCP_CONNECT", "QUIC_SESSION") and "net_error" not in params and params:
+            log.connected.append(f"{kind} {params.get('address') or params.get('host') or params}")
+    return log
 
 
 # --- a tiny PNG reader, to tell a drawn map from a blank page ----------------------

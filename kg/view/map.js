@@ -55,6 +55,10 @@
     });
     edgeList.forEach(function (e, i) {
       e.id = "e" + i;
+      if (e.kgPapers && details[e.from] && details[e.to]) {
+        e.title = el("div", null, details[e.from].name + " — " + details[e.to].name + ": " +
+          plural(e.kgPapers, "paper") + " in common");
+      }
       if (neighbours[e.from] && neighbours[e.to]) {
         neighbours[e.from].push([e.to, e.value || 0]);
         neighbours[e.to].push([e.from, e.value || 0]);
@@ -203,7 +207,7 @@
     function updateCounts() {
       var shown = nodeList.filter(function (n) { return !n.hidden; }).length;
       var shownEdges = edgeList.filter(function (e) { return !e.hidden; }).length;
-      var text = plural(shown, meta.mode === "ego" ? "node" : "entity").replace("entitys", "entities") +
+      var text = (meta.mode === "ego" ? plural(shown, "node") : shown + (shown === 1 ? " entity" : " entities")) +
         ", " + plural(shownEdges, "link");
       if (meta.mode !== "ego" && meta.entities > nodeList.length) {
         text += " (top " + nodeList.length + " of " + meta.entities + " entities)";
@@ -246,14 +250,16 @@
         meta.communities.forEach(function (c, i) {
           var row = el("div", "kg-row kg-community");
           row.appendChild(swatch(c.colour));
-          row.appendChild(el("span", null, (i + 1) + ". " + c.names.join(", ") + (c.size > c.names.length ? ", …" : "")));
+          var names = c.names.join(", ") + (c.size > c.names.length ? ", …" : "");
+          row.appendChild(el("span", null, (i + 1) + ". " + names));
           row.appendChild(el("span", "kg-count", c.size));
           legend.appendChild(row);
         });
         if (meta.other_communities) {
           var rest = el("div", "kg-row kg-community");
           rest.appendChild(swatch(meta.other_colour));
-          rest.appendChild(el("span", null, plural(meta.other_communities, "smaller community").replace("communitys", "communities")));
+          var n = meta.other_communities;
+          rest.appendChild(el("span", null, n + (n === 1 ? " smaller community" : " smaller communities")));
           legend.appendChild(rest);
         }
       }
@@ -304,6 +310,7 @@
       return id;
     }
     kg.search = function (query) { search.value = query; return runSearch(); };
+    kg.find = find;
     document.getElementById("kg-search-form").addEventListener("submit", function (event) {
       event.preventDefault();
       runSearch();

@@ -16,7 +16,7 @@
   search box (name or alias) and a "fit" button.
 
 ``write_ego_map`` draws the neighbourhood of one entity (papers and entities
-within ``hops`` links), for ``kg neighbours ENTITY --html FILE``.
+within ``hops`` paper–entity steps), for ``kg neighbours ENTITY --html FILE``.
 
 The page is offline: vis-network, its CSS and ours are inlined; it links to no
 script, style sheet, font or image by URL, and a Content-Security-Policy
@@ -26,9 +26,9 @@ from the input is embedded as JSON (with ``<``, ``>``, ``&``, U+2028/2029
 escaped) and put on the page with ``textContent``; links are made from arXiv ids
 and DOIs, or from the input URL only when it is http(s).
 
-Command line (the lead's screenshot of a built graph)::
+Command line, to take a screenshot of a built graph (e.g. docs/map.png)::
 
-    python -m kg.view.map output/ docs/map.png [--top 300] [--min-papers 2]
+    python -m kg.view.map output/ docs/map.png [--top 300] [--min-papers 2] [--hover NAME]
 """
 
 from __future__ import annotations
@@ -381,7 +381,7 @@ def _vis_options(n_nodes: int, *, ego: bool) -> dict:
 
 
 def _render(nodes: list[dict], edges: list[dict], meta: dict, title: str, *, ego: bool) -> str:
-    from jinja2 import DictLoader, Environment
+    from jinja2 import DictLoader, Environment, StrictUndefined
     from markupsafe import Markup
     import pyvis
     from pyvis.edge import Edge
@@ -397,14 +397,15 @@ def _render(nodes: list[dict], edges: list[dict], meta: dict, title: str, *, ego
     net.options = _vis_options(len(nodes), ego=ego)
 
     assets = _assets()
-    env = Environment(loader=DictLoader({"kg_map.html": TEMPLATE}), autoescape=True)
+    env = Environment(loader=DictLoader({"kg_map.html": TEMPLATE}), autoescape=True, undefined=StrictUndefined)
     env.filters["kg_json"] = lambda value: Markup(script_json(value))
     env.filters["kg_json_text"] = lambda text: Markup(_escape_json_text(str(text)))
     csp = ("default-src 'none'; "
            f"script-src {_csp_hash(assets['vis_js'])} {_csp_hash(assets['map_js'])}; "
            "style-src 'unsafe-inline'; img-src data:; font-src data:; connect-src 'none'; "
            "base-uri 'none'; form-action 'none'; object-src 'none'")
-    env.globals["kg"] = {"meta": meta, "csp": Markup(csp),  # no input text in it; quotes kept readable "pyvis": pyvis.__version__,
+    # the CSP holds no input text: marked safe so that its quotes stay readable
+    env.globals["kg"] = {"meta": meta, "csp": Markup(csp), "pyvis": pyvis.__version__,
                          **{name: Markup(text) for name, text in assets.items()}}
     net.templateEnv = env
     net.path = "kg_map.html"
@@ -609,11 +610,14 @@ def write_ego_map(graph: nx.Graph, entity_id: str, path: str | Path, *, hops: in
                   min_papers: int = 2, title: str | None = None) -> dict:
     """Write the neighbourhood of one entity to ``path`` (an .html file), atomically.
 
-    ``entity_id`` is a node id (e.g. ``"method:lora"``; resolve a name first);
-    drawn are the papers and entities within ``hops`` links (``hops=1``: its
-    papers and the entities it co-occurs with), at most ``max_nodes`` of them,
-    with "mentions" links (paper–entity) and co-occurrence links sharing at
-    least ``min_papers`` papers (always those of the entity itself).
+    ``entity_id`` is a node id (e.g. ``"method:lora"``; resolve a name first).
+    Drawn are the nodes within ``hops`` steps along paper–entity links, as in
+    ``kg neighbours --hops``: 1 = its papers, 2 = also the entities of those
+    papers, 3 = also their other papers, …; at most ``max_nodes`` of them (the
+    newest papers and the best-linked entities first), with the paper–entity
+    links and the entity's own co-occurrence links that share at least
+    ``min_papers`` papers (width by NPMI).  The entity is drawn as a star at the
+    centre, selected, with its details panel open.
     Raises ``EntityNotFoundError`` if ``entity_id`` is not an entity of ``graph``.
     Returns ``{"nodes", "edges", "papers", "entities"}`` (drawn).
     """
@@ -636,6 +640,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-papers", type=int, default=2)
     parser.add_argument("--title", default="kg map")
     parser.add_argument("--size", default="1400x900", help="WIDTHxHEIGHT of the screenshot")
+    parser.add_argument("--hover", help="show the tooltip of this entity (name, alias or id)")
     args = parser.parse_args(argv)
 
     from kg.graph.io import load_graph
@@ -646,7 +651,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kg-map-") as tmp:
         html = args.html or Path(tmp) / MAP_FILE
         counts = write_map(graph, html, top=args.top, min_papers=args.min_papers, title=args.title)
-        report = screenshot(html, args.png, width, height)
+        report = screenshot(html, args.png, width, height, hover=args.hover)
     print(f"{counts['nodes']} entities, {counts['edges']} links, {counts['communities']} communities; "
           f"{args.png} drawn in {report.page_ms:.0f} ms")
     return 0

@@ -185,3 +185,36 @@ def test_command_line_screenshot(tmp_path, hostile_graph):
                  "--html", str(tmp_path / "kept.html")]) == 0
     assert png_colours((tmp_path / "shot.png").read_bytes()) > 50
     assert "kgMap" in (tmp_path / "kept.html").read_text(encoding="utf-8")
+
+
+def test_net_log_shows_nothing_left_the_machine(tmp_path, pages):
+    """Chromium's own network log: the page asked for nothing remote, and no connection was made.
+
+    A control page that does load a remote image proves the check would see one.
+    """
+    from kg.view.browser import read_net_log
+
+    control = tmp_path / "control.html"
+    control.write_text('<!DOCTYPE html><img src="https://example.com/kg-control.png"><script>'
+                       'window.kgMap = {state: "drawn"}</script>', encoding="utf-8")
+    log_file = tmp_path / "net.json"
+    with Chromium(width=800, height=600, extra_args=(f"--log-net-log={log_file}",)) as chromium:
+        for name in ("map.html", "hostile.html", "ego.html"):
+            _assert_clean(chromium.open(pages / name))
+        assert chromium.open(control).remote_requests == ["https://example.com/kg-control.png"]
+    log = read_net_log(log_file)
+    assert log.remote_page_urls == ["https://example.com/kg-control.png"]  # the control, nothing else
+    assert log.errors["https://example.com/kg-control.png"] == -105  # not resolved: --host-resolver-rules
+    assert log.left_the_machine == []
+
+
+def test_hover_tooltips_are_text(browser, pages):
+    _assert_clean(browser.open(pages / "hostile.html"))
+    tip = browser.hover("LoRA")
+    assert tip is not None and tip.startswith("LoRA\nMethod · 4 papers\nAlso: low-rank adaptation, " + PAYLOADS["img"])
+    assert PAYLOADS["img_mark"] in tip and PAYLOADS["script"] in tip  # paper titles, as text
+    assert browser.evaluate("document.querySelectorAll('.vis-tooltip img, .vis-tooltip script').length") == 0
+    evil = browser.hover(EVIL)
+    assert evil.startswith(PAYLOADS["script_mark"])
+    assert browser.evaluate("document.title") == PAYLOADS["script_mark"]  # the page title, unchanged
+    assert browser.hover("no such entity") is None

@@ -159,6 +159,7 @@ def test_csp_allows_exactly_the_inline_scripts(synthetic):
     allowed = set(re.findall(r"'sha256-([^']+)'", csp))
     scripts = _executable_scripts(text)
     assert len(scripts) == 2  # vis-network and map.js
+    assert '<meta name="generator" content="kg (pyvis 0.3.2, vis-network 9.1.2)">' in text
     assert {base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() for s in scripts} == allowed
 
 
@@ -253,3 +254,25 @@ def test_ego_unknown_entity(tmp_path, hostile_graph):
 
 def test_hostile_papers_fixture_builds():
     assert len(hostile_papers()) == 4
+
+
+def test_same_bytes_in_fresh_processes():
+    """Set and dict orders (PYTHONHASHSEED) must not reach the page: communities, layout, JSON."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import hashlib, sys; from kg.view.map import render_map, render_ego_map; "
+            "from kg.view.synthetic import synthetic_graph; g = synthetic_graph(300, 600, seed=5); "
+            "e = max(sorted(n for n, d in g.nodes(data=True) if d['kind'] == 'entity'), "
+            "key=lambda n: g.nodes[n]['papers']); "
+            "sys.stdout.write(hashlib.sha256((render_map(g)[0] + render_ego_map(g, e)[0]).encode()).hexdigest())")
+    root = str(Path(__file__).resolve().parents[2])
+    digests = set()
+    for seed in ("0", "1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": root}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        digests.add(out.stdout)
+    assert len(digests) == 1 and len(hashlib.sha256().hexdigest()) == len(digests.pop())
