@@ -187,7 +187,7 @@ class EntityRecognizer:
 
     def set_annotations(self, doc: Doc, candidates: list[Candidate]) -> Doc:
         """Keep the longest candidates, the strongest source first on equal length, without overlaps."""
-        ranked = sorted(set(candidates), key=lambda c: (-(c[1] - c[0]), -_PRIORITY[c[4]], c[0]))
+        ranked = sorted(set(candidates), key=lambda c: (-(c[1] - c[0]), -_PRIORITY[c[4]], c[0], c[2] or "", c[3]))  # a total order: no set-order luck
         taken: list[Candidate] = []
         used = bytearray(len(doc.text) + 1)
         for cand in ranked:

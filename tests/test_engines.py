@@ -1,0 +1,72 @@
+"""The local and Dask engines give byte-identical outputs; the cache notices a changed pipeline."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from kg.build import OUTPUT_FILES
+from kg.cli import main
+
+ABSTRACTS = [
+    "Large Language Models (LLMs) are fine-tuned with Low-Rank Adaptation (LoRA) on GSM8K.",
+    "We train a diffusion model on ImageNet and report FID and Inception Score.",
+    "Direct Preference Optimization (DPO) aligns GPT-4 outputs; win rate on AlpacaEval improves.",
+    "A graph neural network is evaluated on node classification with accuracy and F1.",
+]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    path = tmp_path_factory.mktemp("engines") / "papers.jsonl"
+    rows = [{"id": f"p{i:02d}", "title": f"Study {i} of LoRA and DPO", "abstract": " ".join([ABSTRACTS[i % 4]] * (1 + i % 3))}
+            for i in range(24)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def _build(corpus, out, *extra):
+    result = CliRunner().invoke(main, ["build", str(corpus), "-o", str(out), "--no-cache", *extra],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads((out / "report.json").read_text())
+
+
+def test_dask_engine_matches_the_local_engine(corpus, tmp_path):
+    pytest.importorskip("distributed")
+    local = tmp_path / "local"
+    dask = tmp_path / "dask"
+    _build(corpus, local, "-j", "1")
+    report = _build(corpus, dask, "--engine", "dask")
+    assert report["extraction"]["engine"] == "dask"
+    for name in OUTPUT_FILES:
+        if name != "report.json":
+            assert (dask / name).read_bytes() == (local / name).read_bytes(), name
+
+
+def test_local_processes_match_one_process(corpus, tmp_path, monkeypatch):
+    import kg.extract.run as run
+
+    monkeypatch.setattr(run, "MIN_PAPERS_PER_PROCESS", 1)
+    monkeypatch.setattr(run, "LOCAL_BATCH", 5)
+    one, two = tmp_path / "one", tmp_path / "two"
+    _build(corpus, one, "-j", "1")
+    _build(corpus, two, "-j", "2")
+    for name in OUTPUT_FILES:
+        if name != "report.json":
+            assert (two / name).read_bytes() == (one / name).read_bytes(), name
+
+
+def test_a_changed_pipeline_misses_the_cache(corpus, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", str(corpus), "-o", str(out), "-j", "1", "--no-html"]).exit_code == 0
+    assert runner.invoke(main, ["build", str(corpus), "-o", str(out), "-j", "1", "--no-html"]).exit_code == 0
+    assert json.loads((out / "report.json").read_text())["extraction"]["cached"] == 24
+    import kg.extract.run as run
+
+    monkeypatch.setattr(run, "pipeline_fingerprint", lambda: "another-pipeline")
+    assert runner.invoke(main, ["build", str(corpus), "-o", str(out), "-j", "1", "--no-html"]).exit_code == 0
+    assert json.loads((out / "report.json").read_text())["extraction"]["extracted"] == 24
