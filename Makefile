@@ -20,5 +20,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# kg's NER (kg/models/ner) from the annotated corpora in ../shared/eval; about 25 minutes on 2 cores.
+train: $(STAMP)
+	$(BIN)/python training/prepare.py
+	$(BIN)/python -m spacy train training/config.cfg --code training/functions.py --output training/output
+	$(BIN)/python training/finalize.py training/output/model-best kg/models/ner
+
 clean:
 	rm -rf $(VENV) output/*.* output/store

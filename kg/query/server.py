@@ -231,14 +231,13 @@ def make_server(graph_dir: str | Path, host: str = "127.0.0.1", port: int = 8000
 def serve(graph_dir: str | Path, host: str = "127.0.0.1", port: int = 8000, *, announce=print) -> None:
     """Serve until interrupted (Ctrl-C), then close cleanly."""
     server = make_server(graph_dir, host, port)
-    announce(f"SPARQL endpoint (read-only): {server.url}  — Ctrl-C to stop")
     try:
+        announce(f"SPARQL endpoint (read-only): {server.url}  — Ctrl-C to stop")
         server.serve_forever()
     except KeyboardInterrupt:
-        pass
+        announce("Stopped.")
     finally:
         server.server_close()
-        del server.store
 
 
 __all__ = ["make_server", "serve", "SparqlServer", "ServerError", "negotiate"]

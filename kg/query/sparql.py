@@ -48,7 +48,7 @@ import pyoxigraph as ox
 
 import kg
 from kg.errors import GraphNotFoundError, QueryError
-from kg.export.rdf import DEFAULT_BASE_IRI, PREFIXES, STORE, VOID, XSD, all_prefixes
+from kg.export.rdf import DEFAULT_BASE_IRI, PREFIXES, STORE, VOID, XSD, all_prefixes, serialize_turtle
 
 FORMATS = ("table", "csv", "json")
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -178,14 +178,16 @@ def check_read_only(text: str) -> str:
     return form or ""
 
 
-def term(value) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+def term(value) -> ox.NamedNode | ox.Literal:
     """A parameter value as an RDF term: ``<iri>`` → IRI, any other string → plain literal.
 
     >>> term("<https://example.org/x>"), term('LoRA "} DROP ALL {"').value
     (<NamedNode value=https://example.org/x>, 'LoRA "} DROP ALL {"')
     """
-    if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+    if isinstance(value, (ox.NamedNode, ox.Literal)):
         return value
+    if isinstance(value, ox.BlankNode):
+        raise QueryError("a blank node cannot be bound as a parameter")
     value = str(value)
     if len(value) > 2 and value.startswith("<") and value.endswith(">"):
         try:
@@ -195,7 +197,7 @@ def term(value) -> ox.NamedNode | ox.Literal | ox.BlankNode:
     return ox.Literal(value)
 
 
-def _where_brace(text: str, masked: str, form: str) -> int:
+def _where_brace(masked: str, form: str) -> int:
     """Index just after the ``{`` opening the top-level WHERE group."""
     start = _FORM.search(masked).end()
     i = start
@@ -245,7 +247,7 @@ def bind(text: str, bindings: dict) -> str:
             listed = ", ".join(sorted(variables)) or "none"
             raise QueryError(f"the query has no variable ?{name} to bind; its variables: {listed}")
         block.append(f"VALUES ?{name} {{ {term(value)} }}")
-    at = _where_brace(text, masked, form)
+    at = _where_brace(masked, form)
     return text[:at] + "\n  " + "\n  ".join(block) + "\n" + text[at:]
 
 
@@ -371,8 +373,10 @@ class SparqlResult:
 
     def serialize_graph(self, fmt: ox.RdfFormat) -> bytes:
         """CONSTRUCT/DESCRIBE triples in an RDF format (Turtle with the kg prefixes)."""
-        prefixes = self.prefixes if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-        return ox.serialize(self.triples, format=fmt, prefixes=prefixes) or b""
+        triples = sorted(self.triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        if fmt == ox.RdfFormat.TURTLE:
+            return serialize_turtle(triples, self.prefixes)
+        return ox.serialize(triples, format=fmt) or b""
 
     def _short(self, value) -> str:
         if value is None:

@@ -9,6 +9,7 @@ reason, and raises ``InputError`` only when the file as a whole is unreadable.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,20 @@ from kg.records import Paper, Skipped, Source, paper_id
 # A larger abstract is not an abstract: skip it rather than feed it to spaCy.
 MAX_ABSTRACT_CHARS = 1_000_000
 MAX_TITLE_CHARS = 10_000
+
+# Characters no output can hold: XML 1.0 (GraphML) forbids the C0 controls other than
+# tab, LF and CR, and U+FFFE/U+FFFF; UTF-8 cannot encode a lone surrogate (JSON "\ud800").
+# Each becomes one character (a space for a whitespace control, else U+FFFD), so offsets hold.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def writable(value: Any) -> Any:
+    """A string (or list of strings) with the characters no output can hold replaced, one for one."""
+    if isinstance(value, str):
+        return _UNWRITABLE.sub(lambda m: " " if m.group(0).isspace() else "\ufffd", value)
+    if isinstance(value, list):
+        return [writable(v) for v in value]
+    return value
 
 
 @dataclass
@@ -95,6 +110,8 @@ class ReadContext:
             title, abstract = title or "", abstract or ""
         else:
             title, abstract = clean_text(title, latex=latex), clean_text(abstract, latex=latex)
+        title, abstract, id = writable(title), writable(abstract), writable(id)
+        meta = {k: writable(v) for k, v in meta.items()}
         if not title.strip() and not (raw_text and abstract.strip()):
             self.skip("record has no title", **where)
             return None

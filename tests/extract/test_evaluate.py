@@ -143,7 +143,7 @@ def test_the_real_pipeline_scores_offsets_in_the_text(nlp, write):
 
 
 def test_cli_prints_two_tables_and_json(scierc_gold, monkeypatch):
-    monkeypatch.setattr(ev, "kg_predictor", lambda nlp=None: stub_predict)
+    monkeypatch.setattr(ev, "kg_predictor", lambda nlp=None, **kw: stub_predict)
     result = CliRunner().invoke(main, ["eval", str(scierc_gold)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -162,7 +162,7 @@ def test_cli_prints_two_tables_and_json(scierc_gold, monkeypatch):
 
 
 def test_cli_recognises_the_scheme_or_asks_for_it(write, monkeypatch):
-    monkeypatch.setattr(ev, "kg_predictor", lambda nlp=None: lambda texts: [[] for _ in texts])
+    monkeypatch.setattr(ev, "kg_predictor", lambda nlp=None, **kw: lambda texts: [[] for _ in texts])
     tdm = _write_gold(write, [{"id": "t", "text": "BLEU", "entities": [{"start": 0, "end": 4, "label": "METRIC"}]}])
     result = CliRunner().invoke(main, ["eval", str(tdm), "--json"])
     assert json.loads(result.output)["scheme"] == "tdmsci"
@@ -172,3 +172,63 @@ def test_cli_recognises_the_scheme_or_asks_for_it(write, monkeypatch):
     assert result.exit_code == 2 and "--scheme" in result.output
     result = CliRunner().invoke(main, ["eval", str(odd), "--scheme", "conll"])
     assert result.exit_code == 2 and "'conll' is not one of 'scierc', 'tdmsci'" in result.output
+
+
+def test_a_definition_kept_as_two_mentions_is_scored_as_one_span(write):
+    text = "We study word error rate ( WER ) and statistical machine translation (SMT) (SMT)."
+    lf, sf = _pred(text, "word error rate", "Metric"), _pred(text, "WER", "Metric")
+    assert ev.join_definitions(text, [(*lf, "acronym"), (*sf, "acronym")]) == [
+        (lf[0], text.index(")") + 1, "Metric")]
+    # Only a short form of the same type, found as an acronym, right after "(" joins.
+    assert ev.join_definitions(text, [(*lf, "acronym"), (*sf[:2], "Task", "acronym")]) == [lf, (*sf[:2], "Task")]
+    assert ev.join_definitions(text, [(*lf, "ner"), (*sf, "short")]) == [lf, sf]
+    smt = _pred(text, "statistical machine translation", "Task")
+    first_smt = text.index("SMT")
+    joined = ev.join_definitions(text, [(*smt, "acronym"), (first_smt, first_smt + 3, "Task", "acronym")])
+    assert joined == [(smt[0], first_smt + 4, "Task")]
+
+
+# --- the trained NER inside kg's pipeline (kg_ner → the "ner" source of kg_entities) ---------------------------
+
+
+def test_the_trained_ner_runs_before_kg_entities(nlp):
+    names = nlp.pipe_names
+    assert names.index("kg_ner") < names.index("kg_entities")
+    assert set(nlp.get_pipe("kg_ner").labels) == {"Method", "Dataset", "Task", "Metric"}
+    doc = nlp("We use conditional random fields for named entity recognition on the CoNLL-2003 corpus.")
+    assert any(src == "ner" for *_x, src in doc._.kg_entities)
+
+
+def test_ner_spans_are_tidied_filtered_and_models_told_apart(nlp):
+    from spacy.tokens import Span
+
+    doc = nlp.make_doc("We train a graph neural network , the model and probabilistic modeling of "
+                       "machine translation (MT) with computational")
+    for _name, proc in nlp.pipeline:
+        if _name not in ("kg_ner", "kg_entities"):
+            doc = proc(doc)
+
+    def span(text, label):
+        start = doc.text.index(text)
+        return doc.char_span(start, start + len(text), label=label)
+
+    doc.ents = [span("graph neural network", "Method"), span("the model", "Method"),
+                span("probabilistic modeling of", "Task"), span("machine translation (MT)", "Task"),
+                span("computational", "Metric")]
+    assert all(isinstance(e, Span) for e in doc.ents)
+    found = {(doc.text[s:e], t) for s, e, t, _k, src in nlp.get_pipe("kg_entities")._ner(doc)}
+    assert found == {("graph neural network", "Model"), ("probabilistic modeling", "Task"),
+                     ("machine translation", "Task")}
+
+
+def test_the_model_is_part_of_the_cache_key(monkeypatch, tmp_path):
+    from kg.errors import KgError as Error
+    from kg.extract import pipeline
+
+    assert len(pipeline.ner_model_digest()) == 64
+    before = pipeline.pipeline_fingerprint()
+    monkeypatch.setattr(pipeline, "ner_model_digest", lambda: "another model")
+    assert pipeline.pipeline_fingerprint() != before
+    monkeypatch.setattr(pipeline, "NER_MODEL", tmp_path / "nowhere")
+    with pytest.raises(Error, match="make train"):
+        pipeline.load_pipeline()

@@ -1,0 +1,245 @@
+"""kg's benchmark: build speed against bare spaCy, stage costs, memory, incremental
+rebuilds and SPARQL against rdflib, all measured in one run on this machine.
+
+    python benchmarks/bench.py                    # 1k and 10k papers (make bench)
+    python benchmarks/bench.py --sizes 200 --quick  # what CI runs: no targets checked
+    python benchmarks/bench.py --sizes 1000,10000,100000
+
+It prints a table and writes the figures, with the machine and versions, to
+``benchmarks/results/bench-<sizes>.json``.  Targets (ratios, so that a noisy
+shared machine matters less): build / bare spaCy ≤ 1.0; graph + RDF + HTML +
+CSV ≤ 15% of the build; incremental rebuild with 1% new papers ≤ 10% of the
+cold build; ``kg sparql`` ≥ 10× faster than rdflib; memory linear in papers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from benchmarks.corpus import write_corpus  # noqa: E402
+
+EXPORT_STAGES = ("graph", "rdf", "graphml", "csv", "html")
+BASELINE_MAX = 10_000  # bare spaCy on more papers than this is timed on the first 10k
+COOCCUR_QUERY = """
+PREFIX schema: <http://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?other ?label (COUNT(DISTINCT ?paper) AS ?papers) WHERE {
+  ?paper schema:mentions ?entity , ?other .
+  ?entity skos:prefLabel ?name .
+  FILTER(LCASE(STR(?name)) = "large language model")
+  FILTER(?other != ?entity)
+  ?other skos:prefLabel ?label .
+} GROUP BY ?other ?label ORDER BY DESC(?papers) ?label LIMIT 20
+"""
+
+
+def _texts(corpus: Path, limit: int) -> list[str]:
+    texts = []
+    with corpus.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            texts.append(record["title"] + "\n\n" + record["abstract"])
+            if len(texts) >= limit:
+                break
+    return texts
+
+
+def bare_spacy(corpus: Path, n: int) -> dict:
+    """The English pipeline with all its components, one process, nlp.pipe."""
+    import spacy
+
+    from kg.extract.pipeline import PIPELINE_PACKAGE
+
+    texts = _texts(corpus, min(n, BASELINE_MAX))
+    nlp = spacy.load(PIPELINE_PACKAGE)
+    start = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=64):
+        pass
+    seconds = time.perf_counter() - start
+    return {"papers": len(texts), "seconds": round(seconds, 2), "papers_per_s": round(len(texts) / seconds, 2)}
+
+
+class PeakRSS(threading.Thread):
+    """Samples the summed RSS of a process and its children."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.process = psutil.Process(pid)
+        self.peak = 0
+        self.running = True
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                procs = [self.process, *self.process.children(recursive=True)]
+                self.peak = max(self.peak, sum(p.memory_info().rss for p in procs if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+
+
+def kg_build(inputs: list[Path], out: Path, *extra: str) -> dict:
+    """Run ``kg build`` as a user would, in its own process; wall time, peak RSS, report."""
+    cmd = [sys.executable, "-m", "kg", "build", *map(str, inputs), "-o", str(out), *extra]
+    env = {**os.environ, "TQDM_DISABLE": "1", "PYTHONPATH": str(HERE.parent)}
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    monitor = PeakRSS(proc.pid)
+    monitor.start()
+    _, err = proc.communicate()
+    seconds = time.perf_counter() - start
+    monitor.running = False
+    if proc.returncode != 0:
+        raise SystemExit(f"kg build failed: {err}")
+    report = json.loads((out / "report.json").read_text())
+    return {"seconds": round(seconds, 2), "peak_rss_mb": round(monitor.peak / 2**20, 1), "report": report}
+
+
+def sparql_vs_rdflib(out: Path) -> dict:
+    """The same co-occurrence query on kg's Oxigraph store and on rdflib's in-memory graph."""
+    import rdflib
+
+    from kg.query.sparql import run_query
+
+    start = time.perf_counter()
+    ours = run_query(out, COOCCUR_QUERY)
+    kg_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    cli = subprocess.run([sys.executable, "-m", "kg", "sparql", COOCCUR_QUERY, "--graph", str(out)],
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(HERE.parent)})
+    cli_seconds = time.perf_counter() - start
+    graph = rdflib.Graph()
+    start = time.perf_counter()
+    graph.parse(out / "graph.nt", format="nt")
+    load_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    theirs = list(graph.query(COOCCUR_QUERY))
+    rdflib_seconds = time.perf_counter() - start
+    rows = len(getattr(ours, "rows", ours) if not isinstance(ours, list) else ours)
+    return {"kg_query_s": round(kg_seconds, 4), "kg_sparql_cli_s": round(cli_seconds, 3), "cli_ok": cli.returncode == 0,
+            "rdflib_load_s": round(load_seconds, 2), "rdflib_query_s": round(rdflib_seconds, 4),
+            "rows": rows, "rdflib_rows": len(theirs), "speedup": round(rdflib_seconds / max(kg_seconds, 1e-6), 1)}
+
+
+def run_size(n: int, work: Path, *, jobs: int | None) -> dict:
+    corpus = write_corpus(work / f"corpus-{n}.jsonl", n)
+    jobs_args = ["-j", str(jobs)] if jobs else []
+    baseline = bare_spacy(corpus, n)
+    out = work / f"out-{n}"
+    cold = kg_build([corpus], out, *jobs_args)  # a fresh folder: an empty cache
+    stages = cold["report"]["seconds"]
+    new = write_corpus(work / f"new-{n}.jsonl", max(1, n // 100), offset=n)
+    warm = kg_build([corpus, new], out, *jobs_args)
+    kg_rate = n / cold["seconds"]
+    baseline_seconds_same_texts = n / baseline["papers_per_s"]
+    export = sum(stages.get(s, 0.0) for s in EXPORT_STAGES)
+    result = {
+        "papers": n,
+        "bare_spacy": baseline,
+        "kg_build": {"seconds": cold["seconds"], "papers_per_s": round(kg_rate, 2), "peak_rss_mb": cold["peak_rss_mb"],
+                     "stages": stages, "entities": cold["report"]["entities"]},
+        "ratio_build_to_spacy": round(cold["seconds"] / baseline_seconds_same_texts, 3),
+        "export_share": round(export / cold["seconds"], 3),
+        "incremental": {"new_papers": max(1, n // 100), "seconds": warm["seconds"],
+                        "extracted": warm["report"]["extraction"]["extracted"],
+                        "ratio_to_cold": round(warm["seconds"] / cold["seconds"], 3)},
+        "sparql": sparql_vs_rdflib(out),
+    }
+    shutil.rmtree(out, ignore_errors=True)
+    return result
+
+
+def machine() -> dict:
+    import spacy
+
+    import kg
+
+    return {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1), "kg": kg.__version__,
+            "spacy": spacy.__version__}
+
+
+def check(results: list[dict]) -> list[str]:
+    """The targets that were missed (empty when all are met)."""
+    missed = []
+    for r in results:
+        n = r["papers"]
+        if r["ratio_build_to_spacy"] > 1.0:
+            missed.append(f"{n}: build/spaCy {r['ratio_build_to_spacy']} > 1.0")
+        if n >= 10_000 and r["export_share"] > 0.15:
+            missed.append(f"{n}: export share {r['export_share']} > 0.15")
+        if n >= 10_000 and r["incremental"]["ratio_to_cold"] > 0.10:
+            missed.append(f"{n}: incremental {r['incremental']['ratio_to_cold']} > 0.10")
+        if r["sparql"]["speedup"] < 10:
+            missed.append(f"{n}: SPARQL speed-up {r['sparql']['speedup']} < 10")
+    if len(results) >= 2:
+        small, large = results[0], results[-1]
+        per_paper_small = small["kg_build"]["peak_rss_mb"] / small["papers"]
+        per_paper_large = large["kg_build"]["peak_rss_mb"] / large["papers"]
+        if per_paper_large > per_paper_small * 1.5:
+            missed.append("memory grows faster than the number of papers")
+    if results and results[-1]["papers"] >= 100_000 and results[-1]["kg_build"]["peak_rss_mb"] > 4096:
+        missed.append("100k papers took more than 4 GB")
+    return missed
+
+
+def table(results: list[dict]) -> str:
+    head = ["papers", "spaCy p/s", "kg p/s", "kg/spaCy", "export %", "incr/cold", "RSS MB", "SPARQL ×"]
+    rows = [[f"{r['papers']:,}", f"{r['bare_spacy']['papers_per_s']:.1f}", f"{r['kg_build']['papers_per_s']:.1f}",
+             f"{r['ratio_build_to_spacy']:.2f}", f"{100 * r['export_share']:.1f}",
+             f"{r['incremental']['ratio_to_cold']:.3f}", f"{r['kg_build']['peak_rss_mb']:.0f}",
+             f"{r['sparql']['speedup']:.0f}"] for r in results]
+    widths = [max(len(x) for x in col) for col in zip(head, *rows)]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in [head, *rows]]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes")
+    parser.add_argument("--jobs", type=int, default=None, help="kg build --jobs (default: all cores)")
+    parser.add_argument("--quick", action="store_true", help="measure and print, but check no target")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    results = []
+    try:
+        for n in sizes:
+            print(f"… {n:,} papers", file=sys.stderr, flush=True)
+            results.append(run_size(n, work, jobs=args.jobs))
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print(table(results))
+    for r in results:
+        print(f"{r['papers']:,} papers, seconds per stage: {r['kg_build']['stages']}")
+    missed = check(results)
+    (HERE / "results").mkdir(exist_ok=True)
+    out = HERE / "results" / f"bench-{'-'.join(map(str, sizes))}.json"
+    out.write_text(json.dumps({"machine": machine(), "results": results, "missed": missed}, indent=2) + "\n")
+    print(f"figures written to {out.relative_to(HERE.parent)}")
+    if args.quick:
+        return 0
+    for line in missed:
+        print(f"target missed: {line}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
