@@ -26,6 +26,11 @@ type_option = click.option("--type", "entity_type", type=click.Choice(ENTITY_TYP
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 
 
+def choice_option(flag: str, choices, default: str, help: str):
+    """An option taking one of ``choices`` (its default shown in ``--help``)."""
+    return click.option(flag, type=click.Choice(choices), default=default, show_default=True, help=help)
+
+
 def top_option(default: int = 20):
     return click.option("--top", type=click.IntRange(min=0), default=default, show_default=True,
                         help="How many results to show (0 for all).")
@@ -63,9 +68,9 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 @click.argument("entity")
 @graph_option
 @type_option
-@click.option("--measure", type=click.Choice(MEASURES), default="association", show_default=True,
-              help="count: papers in common; association: c/(s_i·s_j) (van Eck & Waltman 2009); "
-                   "jaccard; npmi: normalised pointwise mutual information.")
+@choice_option("--measure", MEASURES, "association",
+               "count: papers in common; association: c/(s_i·s_j) (van Eck & Waltman 2009); "
+               "jaccard; npmi: normalised pointwise mutual information.")
 @click.option("--min-papers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Keep entities sharing at least this many papers.")
 @top_option()
@@ -122,9 +127,9 @@ def neighbours_cmd(entity, graph_dir: Path, hops, entity_type, as_json, html_pat
 @main.command("top")
 @graph_option
 @type_option
-@click.option("--by", type=click.Choice(RANKINGS), default="papers", show_default=True,
-              help="papers: papers mentioning it; degree: entities sharing a paper with it; "
-                   "pagerank: PageRank on the co-occurrence network.")
+@choice_option("--by", RANKINGS, "papers",
+               "papers: papers mentioning it; degree: entities sharing a paper with it; "
+               "pagerank: PageRank on the co-occurrence network.")
 @top_option()
 @json_option
 def top_cmd(graph_dir: Path, entity_type, by, top, as_json) -> None:

@@ -34,6 +34,25 @@ def _encode(value):
     return value
 
 
+def as_list(value) -> list:
+    """A list attribute as a list, whether it is one already or still JSON text (a graph not loaded back).
+
+    ``None`` is no item; a string that is not a JSON list is one item.
+
+    >>> as_list('["a", "b"]'), as_list("a"), as_list("[1"), as_list(None), as_list(("x",))
+    (['a', 'b'], ['a'], ['[1'], [], ['x'])
+    """
+    if value is None:
+        return []
+    if isinstance(value, str):
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            return [value]
+        return decoded if isinstance(decoded, list) else [value]
+    return list(value)
+
+
 def load_graph(folder: str | Path) -> nx.Graph:
     """Read the graph ``kg build`` wrote into ``folder``."""
     path = Path(folder) / GRAPHML

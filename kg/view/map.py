@@ -34,74 +34,29 @@ Command line, to take a screenshot of a built graph (e.g. docs/map.png)::
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
-import json
 import math
-import re
 import sys
 import tempfile
-from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote, urlsplit
 
 import networkx as nx
-import numpy as np
 
 from kg.errors import EntityNotFoundError
 from kg.export.files import write_text_atomic
+from kg.view.details import TOOLTIP_PAPERS, _clip, _entity_details, _paper_details, paper_url
+from kg.view.layout import _pixels, force_layout
+from kg.view.page import (COMMUNITY_COLOURS, OTHER_COLOUR, PAPER_COLOUR, TEMPLATE, TYPE_COLOURS, UNKNOWN_COLOUR,
+                          _edge_list, _meta, _render, script_json)
+from kg.view.selection import _cooccurs, _ego_nodes, select_entities
 
 MAP_FILE = "graph.html"
-TYPE_COLOURS = {  # Okabe–Ito: distinct for most colour-blind readers
-    "Method": "#0072B2", "Model": "#D55E00", "Dataset": "#009E73", "Task": "#CC79A7", "Metric": "#E69F00",
-}
-PAPER_COLOUR = "#8E8E8E"
-UNKNOWN_COLOUR = "#6F6F6F"
-COMMUNITY_COLOURS = ("#4E79A7", "#F28E2B", "#E15759", "#59A14F", "#B07AA1", "#76B7B2",
-                     "#EDC948", "#FF9DA7", "#9C755F", "#1B9E77", "#7570B3", "#A6761D")
-OTHER_COLOUR = "#BDBDBD"
 SCORES = ("npmi", "jaccard", "association", "papers")
-TOOLTIP_PAPERS = 5
 LABEL_CHARS = 36
 
-# vis-network 9.1.2 as shipped (and pinned) with pyvis.
-_VIS_DIR = ("templates", "lib", "vis-9.1.2")
-_ASSETS = Path(__file__).parent
 
-
-# --- choosing what to draw -----------------------------------------------------
-
-def _entities(graph: nx.Graph) -> list[str]:
-    return sorted(n for n, d in graph.nodes(data=True) if d.get("kind") == "entity")
-
-
-def _cooccurs(graph: nx.Graph, min_papers: int) -> Iterable[tuple[str, str, dict]]:
-    for u, v, data in graph.edges(data=True):
-        if data.get("kind") == "cooccurs" and int(data.get("papers", 0)) >= min_papers:
-            yield u, v, data
-
-
-def select_entities(graph: nx.Graph, *, top: int = 300, min_papers: int = 2) -> list[str]:
-    """The entities ``write_map`` draws, best first.
-
-    Ranked by weighted degree over the co-occurrence links with at least
-    ``min_papers`` shared papers (weight: papers shared), then by number of
-    papers, then by id.  Entities without such a link are drawn only if fewer
-    than ``top`` entities have one.
-    """
-    strength: dict[str, int] = {}
-    for u, v, data in _cooccurs(graph, min_papers):
-        strength[u] = strength.get(u, 0) + int(data["papers"])
-        strength[v] = strength.get(v, 0) + int(data["papers"])
-
-    def rank(node: str) -> tuple:
-        return (-strength.get(node, 0), -int(graph.nodes[node].get("papers", 0)), node)
-
-    ranked = sorted(_entities(graph), key=rank)
-    linked = [n for n in ranked if n in strength]
-    rest = [n for n in ranked if n not in strength]
-    return (linked + rest)[:max(0, top)]
+def _target(path: str | Path) -> Path:
+    path = Path(path)
+    return path / MAP_FILE if path.is_dir() else path
 
 
 def _score(data: dict, score: str) -> float:
@@ -111,310 +66,6 @@ def _score(data: dict, score: str) -> float:
     except (TypeError, ValueError):
         return 0.0
     return value if math.isfinite(value) else 0.0
-
-
-# --- layout -------------------------------------------------------------------
-
-def force_layout(n: int, edges: list[tuple[int, int, float]], *, seed: int = 42, iterations: int | None = None,
-                 fixed: int | None = None, gravity: float = 0.08) -> np.ndarray:
-    """Fruchterman–Reingold positions (n × 2, roughly in [-1, 1]) for nodes 0..n-1.
-
-    Repulsion between all pairs is computed in row blocks (memory n × 64), the
-    attraction along the ``(i, j, weight)`` edges only; a weak pull to the centre
-    keeps separate components near.  Seeded and free of BLAS and threads, so the
-    result is the same on every run.  ``fixed`` pins one node at the origin.
-
-    >>> pos = force_layout(3, [(0, 1, 1.0), (1, 2, 1.0)])
-    >>> pos.shape, bool(abs(pos).max() <= 1.0)
-    ((3, 2), True)
-    """
-    if n == 0:
-        return np.zeros((0, 2))
-    rng = np.random.default_rng(seed)
-    pos = rng.random((n, 2)) * 2 - 1
-    if fixed is not None:
-        pos[fixed] = 0.0
-    if n == 1:
-        return np.zeros((1, 2))
-    iterations = iterations or (120 if n <= 600 else 60)
-    src = np.array([e[0] for e in edges], dtype=np.int64)
-    dst = np.array([e[1] for e in edges], dtype=np.int64)
-    weight = np.array([e[2] for e in edges], dtype=np.float64)
-    k = math.sqrt(4.0 / n)  # ideal distance in a 2 × 2 box
-    k2 = k * k
-    temperature, cooling = 0.2, 0.2 / (iterations + 1)
-    disp = np.empty((n, 2))
-    block = 64
-    for _ in range(iterations):
-        x, y = pos[:, 0], pos[:, 1]
-        for start in range(0, n, block):
-            end = min(n, start + block)
-            dx = x[start:end, None] - x[None, :]
-            dy = y[start:end, None] - y[None, :]
-            d2 = dx * dx + dy * dy
-            np.maximum(d2, 1e-6, out=d2)
-            force = k2 / d2
-            dx *= force
-            dy *= force
-            disp[start:end, 0] = dx.sum(axis=1)
-            disp[start:end, 1] = dy.sum(axis=1)
-        if len(src):
-            ex, ey = x[src] - x[dst], y[src] - y[dst]
-            dist = np.sqrt(ex * ex + ey * ey)
-            pull = weight * dist / k
-            fx, fy = ex * pull, ey * pull
-            disp[:, 0] -= np.bincount(src, fx, n) - np.bincount(dst, fx, n)
-            disp[:, 1] -= np.bincount(src, fy, n) - np.bincount(dst, fy, n)
-        disp -= gravity * pos * n * k
-        length = np.sqrt((disp * disp).sum(axis=1))
-        np.maximum(length, 1e-9, out=length)
-        pos += disp * (np.minimum(length, temperature) / length)[:, None]
-        if fixed is not None:
-            pos[fixed] = 0.0
-        temperature -= cooling
-    centre = pos[fixed] if fixed is not None else (pos.max(axis=0) + pos.min(axis=0)) / 2
-    pos -= centre
-    extent = np.abs(pos).max()
-    return pos / extent if extent > 0 else pos
-
-
-def _pixels(pos: np.ndarray, spacing: float) -> list[tuple[int, int]]:
-    """Layout units to integer canvas pixels, ``spacing`` px per node on average."""
-    n = len(pos)
-    if n <= 1:
-        return [(0, 0)] * n
-    half = spacing * math.sqrt(n) / 2
-    return [(int(round(x * half * 1.3)), int(round(y * half))) for x, y in pos]
-
-
-# --- text and links -----------------------------------------------------------
-
-def _as_list(value) -> list:
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        try:
-            decoded = json.loads(value)
-        except ValueError:
-            return [value]
-        return decoded if isinstance(decoded, list) else [value]
-    return list(value)
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
-
-
-_URL_OK = re.compile(r"^https?://[^\s<>\"'`\\]+$")
-
-
-def paper_url(paper_id: str, data: dict) -> str | None:
-    """A link for a paper: arXiv abstract page, else doi.org, else its own http(s) URL.
-
-    >>> paper_url("arxiv:2106.09685", {})
-    'https://arxiv.org/abs/2106.09685'
-    >>> paper_url("x", {"doi": "10.1/a b"}), paper_url("x", {"url": "javascript:alert(1)"})
-    ('https://doi.org/10.1/a%20b', None)
-    """
-    arxiv_id = data.get("arxiv_id") or (paper_id[6:] if str(paper_id).startswith("arxiv:") else None)
-    if arxiv_id:
-        return "https://arxiv.org/abs/" + quote(str(arxiv_id).strip(), safe="/.-_")
-    doi = data.get("doi") or (paper_id[4:] if str(paper_id).startswith("doi:") else None)
-    if doi:
-        return "https://doi.org/" + quote(str(doi).strip(), safe="/.-_;:()")
-    url = str(data.get("url") or "").strip()
-    if url and _URL_OK.match(url) and urlsplit(url).scheme in ("http", "https"):
-        return url
-    return None
-
-
-def _paper_order(graph: nx.Graph, paper: str) -> tuple:
-    data = graph.nodes[paper]
-    day = str(data.get("date") or data.get("year") or "")
-    return (not day, tuple(-ord(c) for c in day), paper)  # newest first, undated last, then id
-
-
-def _paper_info(graph: nx.Graph, paper: str) -> dict:
-    data = graph.nodes[paper]
-    info = {"title": _clip(data.get("title") or paper, 300), "url": paper_url(paper, data)}
-    if data.get("year"):
-        info["year"] = int(data["year"]) if str(data["year"]).isdigit() else str(data["year"])
-    return info
-
-
-def _entity_papers(graph: nx.Graph, entity: str) -> list[str]:
-    return sorted((n for n in graph.neighbors(entity) if graph.nodes[n].get("kind") == "paper"),
-                  key=lambda p: _paper_order(graph, p))
-
-
-def _entity_details(graph: nx.Graph, entity: str, papers: dict, community: int | None) -> dict:
-    data = graph.nodes[entity]
-    top = _entity_papers(graph, entity)[:TOOLTIP_PAPERS]
-    for paper in top:
-        papers.setdefault(paper, _paper_info(graph, paper))
-    return {
-        "kind": "entity", "name": str(data.get("name", entity)), "type": str(data.get("type", "")),
-        "aliases": [str(a) for a in _as_list(data.get("aliases")) if str(a) != str(data.get("name"))][:12],
-        "papers": int(data.get("papers", len(top))), "first_seen": data.get("first_seen"),
-        "last_seen": data.get("last_seen"), "community": community, "top": top,
-    }
-
-
-def _paper_details(graph: nx.Graph, paper: str) -> dict:
-    data = graph.nodes[paper]
-    authors = [str(a) for a in _as_list(data.get("authors"))]
-    return {
-        "kind": "paper", "name": _clip(data.get("title") or paper, 300), "type": "Paper",
-        "date": data.get("date"), "year": data.get("year"), "venue": data.get("venue"),
-        "authors": authors[:6], "more_authors": len(authors) > 6, "url": paper_url(paper, data),
-    }
-
-
-# --- the page -----------------------------------------------------------------
-
-def script_json(value) -> str:
-    """JSON safe inside a ``<script>`` element: ``<``, ``>``, ``&`` and U+2028/9 escaped.
-
-    >>> script_json({"t": "</script><b>&\u2028"})
-    '{"t":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026\\\\u2028"}'
-    """
-    text = json.dumps(value, ensure_ascii=True, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    return _escape_json_text(text)
-
-
-def _escape_json_text(text: str) -> str:
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-@lru_cache(maxsize=1)
-def _assets() -> dict[str, str]:
-    import pyvis
-
-    vis_dir = Path(pyvis.__file__).parent.joinpath(*_VIS_DIR)
-    assets = {
-        # without its source-map comment: nothing for developer tools to fetch
-        "vis_js": re.sub(r"\n//# sourceMappingURL=\S*\s*$", "\n",
-                         (vis_dir / "vis-network.min.js").read_text(encoding="utf-8")),
-        "vis_css": (vis_dir / "vis-network.css").read_text(encoding="utf-8"),
-        "map_js": (_ASSETS / "map.js").read_text(encoding="utf-8"),
-        "map_css": (_ASSETS / "map.css").read_text(encoding="utf-8"),
-    }
-    for name, text in assets.items():
-        closing = "</script" if name.endswith("js") else "</style"
-        if closing in text.lower():
-            raise ValueError(f"asset {name} contains {closing}; it cannot be inlined")
-    return assets
-
-
-def _csp_hash(script: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode() + "'"
-
-
-TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{{ kg.csp }}">
-<meta name="referrer" content="no-referrer">
-<meta name="generator" content="kg (pyvis {{ kg.pyvis }}, vis-network 9.1.2)">
-<title>{{ heading }}</title>
-<style>{{ kg.vis_css }}</style>
-<style>{{ kg.map_css }}</style>
-</head>
-<body>
-<header id="kg-bar">
-<h1 id="kg-title">{{ heading }}</h1>
-<form id="kg-search-form" role="search" autocomplete="off">
-<input id="kg-search" type="search" list="kg-names" placeholder="Find an entity by name or alias" aria-label="Find an entity">
-<datalist id="kg-names"></datalist>
-<button type="submit">Find</button>
-</form>
-<span id="kg-status" role="status"></span>
-<label>Colour by <select id="kg-colour"><option value="type">type</option><option value="community">community</option></select></label>
-<button id="kg-fit" type="button">Fit</button>
-<span id="kg-counts"></span>
-</header>
-<div id="kg-network"></div>
-<nav id="kg-legend" aria-label="Legend and filter"></nav>
-<aside id="kg-panel" hidden><button id="kg-close" type="button" aria-label="Close">×</button><div id="kg-panel-body"></div></aside>
-<script type="application/json" id="kg-meta">{{ kg.meta|kg_json }}</script>
-<script type="application/json" id="kg-nodes">{{ nodes|kg_json }}</script>
-<script type="application/json" id="kg-edges">{{ edges|kg_json }}</script>
-<script type="application/json" id="kg-options">{{ options|kg_json_text }}</script>
-<script>{{ kg.vis_js }}</script>
-<script>{{ kg.map_js }}</script>
-</body>
-</html>
-"""
-
-
-def _vis_options(n_nodes: int, *, ego: bool) -> dict:
-    big = n_nodes > 800
-    # Big maps are shown zoomed out at first: grow the largest nodes and labels with
-    # the map so that the main names stay readable before one zooms in.
-    grow = min(2.8, max(1.0, math.sqrt(n_nodes / 400)))
-    return {
-        "autoResize": True,
-        "physics": {"enabled": False},
-        "layout": {"improvedLayout": False, "randomSeed": 42},
-        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
-                        "navigationButtons": False, "keyboard": False, "multiselect": False},
-        "nodes": {
-            "shape": "dot", "borderWidth": 1, "borderWidthSelected": 3,
-            # Labels scale with the node; those under drawThreshold screen pixels are
-            # hidden until one zooms in, so the default view shows the big names only.
-            "scaling": {"min": 6, "max": 34 if ego else round(46 * grow), "label": {
-                "enabled": True, "min": 10, "max": round(32 * grow), "maxVisible": round(32 * grow),
-                "drawThreshold": 9}},
-            "font": {"face": "system-ui, DejaVu Sans, sans-serif", "color": "#1f2328",
-                     "strokeWidth": 4, "strokeColor": "rgba(255,255,255,0.9)"},
-        },
-        "edges": {
-            "smooth": False, "selectionWidth": 1.5, "hoverWidth": 0.5,
-            "color": {"color": "#7d8791", "highlight": "#1f2328", "hover": "#444c56", "inherit": False},
-            "scaling": {"min": 0.6, "max": 7},
-        },
-    }
-
-
-def _render(nodes: list[dict], edges: list[dict], meta: dict, title: str, *, ego: bool) -> str:
-    from jinja2 import DictLoader, Environment, StrictUndefined
-    from markupsafe import Markup
-    import pyvis
-    from pyvis.edge import Edge
-    from pyvis.network import Network
-
-    net = Network(height="100%", width="100%", heading=title, cdn_resources="in_line", notebook=False)
-    for node in nodes:
-        attrs = {k: v for k, v in node.items() if k not in ("id", "label", "shape", "color")}
-        net.add_node(node["id"], label=node["label"], shape=node.get("shape", "dot"), color=node["color"], **attrs)
-    # pyvis' add_edge looks for duplicates in a list (quadratic); ours are unique already.
-    net.edges.extend(Edge(e["from"], e["to"], **{k: v for k, v in e.items() if k not in ("from", "to")}).options
-                     for e in edges)
-    net.options = _vis_options(len(nodes), ego=ego)
-
-    assets = _assets()
-    env = Environment(loader=DictLoader({"kg_map.html": TEMPLATE}), autoescape=True, undefined=StrictUndefined)
-    env.filters["kg_json"] = lambda value: Markup(script_json(value))
-    env.filters["kg_json_text"] = lambda text: Markup(_escape_json_text(str(text)))
-    csp = ("default-src 'none'; "
-           f"script-src {_csp_hash(assets['vis_js'])} {_csp_hash(assets['map_js'])}; "
-           "style-src 'unsafe-inline'; img-src data:; font-src data:; connect-src 'none'; "
-           "base-uri 'none'; form-action 'none'; object-src 'none'")
-    # the CSP holds no input text: marked safe so that its quotes stay readable
-    env.globals["kg"] = {"meta": meta, "csp": Markup(csp), "pyvis": pyvis.__version__,
-                         **{name: Markup(text) for name, text in assets.items()}}
-    net.templateEnv = env
-    net.path = "kg_map.html"
-    return net.generate_html(name="graph.html", notebook=False)
-
-
-def _target(path: str | Path) -> Path:
-    path = Path(path)
-    return path / MAP_FILE if path.is_dir() else path
 
 
 def _layout_weight(data: dict) -> float:
@@ -465,46 +116,6 @@ def render_map(graph: nx.Graph, *, top: int = 300, min_papers: int = 2, title: s
                   "entities": meta["entities"]}
 
 
-def _edge_list(drawn: nx.Graph) -> list[dict]:
-    scores = [d["score"] for _, _, d in drawn.edges(data=True) if "score" in d]
-    low, high = (min(scores), max(scores)) if scores else (0.0, 1.0)
-    edges = []
-    for u, v, data in drawn.edges(data=True):
-        edge = {"from": u, "to": v}
-        if "score" in data:
-            strength = (data["score"] - low) / (high - low) if high > low else 1.0
-            edge["value"] = round(0.05 + strength, 4)
-            edge["color"] = {"opacity": round(0.18 + 0.5 * strength, 2)}  # strong links stand out
-            edge["kgPapers"] = data["papers"]
-        else:  # a "mentions" link of an ego map
-            edge.update(value=0.05, color={"color": "#a7aeb5", "opacity": 0.55})
-        edges.append(edge)
-    return edges
-
-
-def _meta(graph, title, mode, nodes, edges, communities, details, papers, score) -> dict:
-    counts: dict[str, int] = {}
-    for node in nodes:
-        counts[node["kgType"]] = counts.get(node["kgType"], 0) + 1
-    types = [{"name": t, "colour": c, "shape": "dot"} for t, c in TYPE_COLOURS.items()]
-    types += [{"name": t, "colour": UNKNOWN_COLOUR, "shape": "dot"} for t in sorted(counts)
-              if t not in TYPE_COLOURS and t != "Paper"]
-    if mode == "ego":
-        types.append({"name": "Paper", "colour": PAPER_COLOUR, "shape": "square"})
-    shown = []  # the largest communities get a colour; single entities and the rest are grey
-    coloured = [c for c in communities[:len(COMMUNITY_COLOURS)] if len(c) > 1]
-    for i, members in enumerate(coloured):
-        best = sorted(members, key=lambda n: (-details[n]["papers"] if n in details else 0, n))[:3]
-        shown.append({"colour": COMMUNITY_COLOURS[i], "size": len(members),
-                      "names": [details[n]["name"] for n in best]})
-    return {
-        "title": title, "mode": mode, "score": score, "types": types, "communities": shown,
-        "other_communities": len(communities) - len(coloured), "other_colour": OTHER_COLOUR,
-        "entities": len(_entities(graph)), "details": details, "papers": papers,
-        "center": None,
-    }
-
-
 def write_map(graph: nx.Graph, path: str | Path, *, top: int = 300, min_papers: int = 2,
               title: str = "kg map", score: str = "npmi") -> dict:
     """Write the entity map of ``graph`` to ``path`` (a folder gets ``graph.html``), atomically.
@@ -523,37 +134,6 @@ def write_map(graph: nx.Graph, path: str | Path, *, top: int = 300, min_papers: 
 
 
 # --- one entity's neighbourhood ------------------------------------------------------
-
-def _ego_nodes(graph: nx.Graph, center: str, hops: int, max_nodes: int) -> dict[str, int]:
-    """Nodes within ``hops`` "mentions" links of ``center``, at most ``max_nodes``, with their distance.
-
-    Distance 1: the entity's papers; 2: the other entities those papers mention;
-    3: the other papers of those entities, and so on.  When there are too many,
-    the newest papers and the entities linked to most kept nodes come first;
-    the papers take at most two fifths of the room when farther rings follow.
-    """
-    kept = {center: 0}
-    budget = max(1, max_nodes) - 1
-    ring = [center]
-    for hop in range(1, max(0, hops) + 1):
-        candidates = sorted({m for n in ring for m in graph.neighbors(n)
-                             if m not in kept and graph.edges[n, m].get("kind") == "mentions"})
-        if not candidates:
-            break
-        if hop % 2:  # papers
-            candidates.sort(key=lambda p: (-sum(1 for m in graph.neighbors(p) if kept.get(m) == hop - 1),
-                                           _paper_order(graph, p)))
-        else:  # entities
-            candidates.sort(key=lambda e: (-sum(1 for m in graph.neighbors(e) if kept.get(m) == hop - 1),
-                                           -int(graph.nodes[e].get("papers", 0) or 0), e))
-        room = budget - (len(kept) - 1)
-        if hop < hops and hop % 2:
-            room = min(room, max(1, (budget * 2) // 5))
-        ring = candidates[:max(0, room)]
-        for node in ring:
-            kept[node] = hop
-    return kept
-
 
 def render_ego_map(graph: nx.Graph, entity_id: str, *, hops: int = 2, max_nodes: int = 150,
                    min_papers: int = 2, title: str | None = None) -> tuple[str, dict]:
@@ -656,6 +236,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.png} drawn in {report.page_ms:.0f} ms")
     return 0
 
+
+__all__ = ["MAP_FILE", "SCORES", "LABEL_CHARS", "TOOLTIP_PAPERS", "TYPE_COLOURS", "PAPER_COLOUR", "UNKNOWN_COLOUR",
+           "COMMUNITY_COLOURS", "OTHER_COLOUR", "TEMPLATE", "select_entities", "force_layout", "paper_url",
+           "script_json", "render_map", "write_map", "render_ego_map", "write_ego_map", "main"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, SPARQLWrapper
 
-from kg.export.rdf import write_rdf
-from kg.graph.build import build_graph
 from kg.query.server import ServerError, make_server
 
-
-def _shared():
-    """The hand-made papers of tests/export/test_rdf.py, loaded by path (works in any pytest import mode)."""
-    path = Path(__file__).resolve().parents[1] / "export" / "test_rdf.py"
-    spec = importlib.util.spec_from_file_location("_kg_test_rdf_data", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_data = _shared()
-RUN_INFO, papers = _data.RUN_INFO, _data.papers
+from .conftest import write_test_rdf
 
 SELECT = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX kg: <https://w3id.org/kg/ontology#>
@@ -37,8 +22,7 @@ SELECT ?name ?papers WHERE { ?e a kg:Entity ; skos:prefLabel ?name ; kg:paperCou
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("serve")
-    write_rdf(build_graph(papers(), min_cooccur=1), folder, run_info=RUN_INFO)
+    folder = write_test_rdf(tmp_path_factory.mktemp("serve"))
     server = make_server(folder, "127.0.0.1", 0, quiet=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import csv
 import io
 import json
@@ -15,22 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.errors import GraphNotFoundError, QueryError
-from kg.export.rdf import write_rdf
-from kg.graph.build import build_graph
 from kg.query.sparql import bind, header, known_queries, load_query, query_form, run_query
 
-
-def _shared():
-    """The hand-made papers of tests/export/test_rdf.py, loaded by path (works in any pytest import mode)."""
-    path = Path(__file__).resolve().parents[1] / "export" / "test_rdf.py"
-    spec = importlib.util.spec_from_file_location("_kg_test_rdf_data", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_data = _shared()
-RUN_INFO, papers = _data.RUN_INFO, _data.papers
+from .conftest import write_test_rdf
 
 UPDATES = [
     "INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }",
@@ -46,9 +32,7 @@ UPDATES = [
 
 @pytest.fixture(scope="module")
 def graph_dir(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("sparql")
-    write_rdf(build_graph(papers(), min_cooccur=1), folder, run_info=RUN_INFO)
-    return folder
+    return write_test_rdf(tmp_path_factory.mktemp("sparql"))
 
 
 def triple_count(graph_dir: Path) -> int:
