@@ -48,7 +48,8 @@ def main(argv: list[str] | None = None) -> None:
         "name": "kg_ner", "version": "1.0.0",
         "description": "kg's entity recogniser: Method, Dataset, Task and Metric spans in paper titles and "
                        "abstracts (CPU, hash embeddings + CNN). Trained by `make train`.",
-        "author": "kg", "license": "Apache-2.0", "sources": SOURCES,
+        "author": "kg", "license": "MIT, like kg; trained on the data in sources (SciERC states no licence)",
+        "sources": SOURCES,
     })
     for key in ("url", "email"):
         meta.pop(key, None)

@@ -67,7 +67,7 @@ def _is_short(mention: RawMention, group_vkey: str) -> bool:
 
 def _group_key(m: RawMention, raw: RawPaper, short_to_long: dict[str, str]) -> str | None:
     """The variant key a mention belongs to; an acronym goes to its long form."""
-    if m.source == "short" or (m.source in ("gazetteer", "phrase") and is_short_form(m.text)):
+    if m.source == "short" or (m.source != "acronym" and is_short_form(m.text)):
         short = short_form_key(m.text).lower()
         if short in raw.acronyms:  # defined in this very paper
             return variant_key(raw.acronyms[short])

@@ -97,11 +97,24 @@ def _index(graph: nx.Graph) -> tuple[dict[str, set[str]], dict[str, set[str]], d
 
 
 def _lookup(graph: nx.Graph, index, key: str, type: str | None) -> set[str]:
-    for table in index:  # ids, then names, then aliases
+    for position, table in enumerate(index):  # ids, then names, then aliases
         found = {n for n in table.get(key, ()) if type is None or graph.nodes[n].get("type") == type}
+        if len(found) > 1 and position == len(index) - 1:
+            found = _dominant(graph, found)
         if found:
             return found
     return set()
+
+
+def _dominant(graph: nx.Graph, found: set[str]) -> set[str]:
+    """An alias shared by several entities means the one holding two thirds of their papers.
+
+    One paper that writes "low-rank adaption (LoRA)" should not make "LoRA" ambiguous
+    when fifty others mean Low-Rank Adaptation.
+    """
+    papers = {n: graph.nodes[n].get("papers", 0) for n in found}
+    best = max(sorted(papers), key=papers.get)
+    return {best} if papers[best] * 3 >= 2 * sum(papers.values()) else found
 
 
 def _labels(graph: nx.Graph, entity_ids) -> list[str]:

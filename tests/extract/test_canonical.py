@@ -67,3 +67,12 @@ def test_the_majority_type_wins_and_ids_are_stable():
 def test_keys():
     assert variant_key("Pre-Training") == variant_key("pretraining") == "pretraining"
     assert slug("Fréchet Inception Distance") == "frechet-inception-distance"
+
+
+def test_an_acronym_found_by_any_source_joins_its_long_form():
+    defined = RawPaper("p1", [m("Large Language Models", "Model", "large language model", "acronym"),
+                              m("LLMs", "Model", "large language model", "acronym", start=30)],
+                       acronyms={"llm": "large language model"})
+    by_ner = RawPaper("p2", [m("LLM", "Model", "llm", "ner")])
+    out = canonicalise([Paper("p1", "t"), Paper("p2", "t")], [defined, by_ner])
+    assert [e.id for e in out[1].entities] == ["model:large-language-model"]

@@ -94,3 +94,19 @@ def test_after_graphml_aliases_still_resolve(graph, tmp_path):
     loaded = roundtrip(graph, tmp_path / "out")
     assert resolve_entity(loaded, "large language models") == resolve_entity(loaded, "LLMs")
     assert resolve_entity(loaded, "LLMs") == "model:large-language-model"
+
+
+def test_an_alias_shared_by_a_rare_variant_resolves_to_the_common_entity():
+    import networkx as nx
+
+    from kg.query.resolve import resolve_entity
+
+    g = nx.Graph()
+    g.add_node("method:low-rank-adaptation", kind="entity", name="Low-Rank Adaptation", type="Method",
+               aliases=["LoRA"], papers=9)
+    g.add_node("method:low-rank-adaption", kind="entity", name="low-rank adaption", type="Method",
+               aliases=["LoRA"], papers=1)
+    assert resolve_entity(g, "LoRA") == "method:low-rank-adaptation"
+    g.nodes["method:low-rank-adaption"]["papers"] = 6
+    with pytest.raises(EntityNotFoundError, match="ambiguous"):
+        resolve_entity(g, "LoRA")
