@@ -84,7 +84,7 @@ def build(
     from kg.export.graphml import write_graphml
     from kg.export.rdf import write_rdf
     from kg.export.tables import write_tables
-    from kg.extract.pipeline import pipeline_info
+    from kg.extract.pipeline import ner_model_digest, pipeline_info
     from kg.extract.run import extract_papers
     from kg.graph.build import build_graph
 
@@ -132,6 +132,7 @@ def build(
         report.data = {
             "kg_version": __version__,
             **info,
+            "ner_model_sha256": ner_model_digest(),
             **_read_report(result),
             "entities": n_entities,
             "entities_by_type": _count_types(graph),

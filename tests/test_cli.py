@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from kg import __version__
 from kg.cli import main
 
-COMMANDS = ["ingest", "extract", "build", "cooccur", "neighbours", "top", "communities", "trends"]
+COMMANDS = ["ingest", "extract", "build", "eval", "cooccur", "neighbours", "top", "communities", "trends", "sparql", "serve"]
 
 
 def run(*args):
