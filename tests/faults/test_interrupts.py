@@ -24,8 +24,10 @@ PAPERS = [
 
 def _kg(args, env_extra=None, **kwargs):
     env = {**os.environ, "TQDM_DISABLE": "1", **(env_extra or {})}
+    # A test run started in the background inherits "ignore Ctrl-C"; a user's terminal does not.
     return subprocess.Popen([sys.executable, "-m", "kg", *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **kwargs)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), **kwargs)
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
