@@ -44,6 +44,7 @@ class BuildOptions:
     map_top: int = 300
     map_min_papers: int = 2
     min_cooccur: int = 2
+    curation: str | Path | None = None
 
 
 @dataclass
@@ -85,6 +86,7 @@ def build(
     from kg.export.rdf import write_rdf
     from kg.export.tables import write_tables
     from kg.extract.pipeline import ner_model_digest, pipeline_info
+    from kg.extract.curation import apply_curation, load_curation
     from kg.extract.run import extract_papers
     from kg.graph.build import build_graph
 
@@ -102,10 +104,14 @@ def build(
         if progress:
             progress("extract", done, len(result.papers))
 
+    curation = load_curation(options.curation) if options.curation else None  # a bad file fails before spaCy runs
     with report.stage("extract"):
         cache_path = out / ".cache" / "extract.sqlite" if options.cache else None
         extracted, stats = extract_papers(result.papers, jobs=options.jobs, engine=options.engine,
                                           scheduler=options.scheduler, cache_path=cache_path, progress=tick)
+        changes = None
+        if curation is not None:
+            extracted, changes = apply_curation(extracted, curation)
     _pause_for_tests("extracted")
     with report.stage("graph"):
         graph = build_graph(extracted, min_cooccur=options.min_cooccur)
@@ -138,6 +144,7 @@ def build(
             "entities_by_type": _count_types(graph),
             "mentions": n_mentions,
             "cooccurrence_edges": sum(1 for *_, d in graph.edges(data=True) if d.get("kind") == "cooccurs"),
+            "curation": changes,
             "extraction": {"engine": options.engine, "jobs": options.jobs, "cached": stats.cached,
                            "extracted": stats.extracted},
             "rdf": rdf_counts,

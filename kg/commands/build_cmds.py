@@ -110,6 +110,8 @@ def extract(inputs, sample, fmt, strict, output, jobs):
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Run extraction in local processes or on a Dask cluster.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a local 2-worker cluster).")
+@click.option("--curation", type=click.Path(path_type=Path), default=None,
+              help="YAML or TOML file of aliases to merge, names to block and type overrides.")
 @click.option("--no-cache", is_flag=True, help="Do not reuse or store extraction results.")
 @click.option("--no-html", is_flag=True, help="Skip the interactive map.")
 @click.option("--base-iri", default=None, help="Base IRI of papers and entities in the RDF.")
@@ -117,7 +119,7 @@ def extract(inputs, sample, fmt, strict, output, jobs):
               help="Entities drawn on the map (top by weighted degree).")
 @click.option("--map-min-papers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Map edges need at least this many papers in common.")
-def build(inputs, sample, fmt, strict, out, jobs, engine, scheduler, no_cache, no_html, base_iri, map_top,
+def build(inputs, sample, fmt, strict, out, jobs, engine, scheduler, curation, no_cache, no_html, base_iri, map_top,
           map_min_papers):
     """Build the knowledge graph of INPUTS into a folder.
 
@@ -132,7 +134,7 @@ def build(inputs, sample, fmt, strict, out, jobs, engine, scheduler, no_cache, n
     paths = _resolve_inputs(inputs, sample)
     options = BuildOptions(fmt=fmt, strict=strict, jobs=jobs or default_jobs(), engine=engine, scheduler=scheduler,
                            cache=not no_cache, html=not no_html, base_iri=base_iri or DEFAULT_BASE_IRI,
-                           map_top=map_top, map_min_papers=map_min_papers)
+                           map_top=map_top, map_min_papers=map_min_papers, curation=curation)
     bar = None
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -150,4 +152,8 @@ def build(inputs, sample, fmt, strict, out, jobs, engine, scheduler, no_cache, n
     click.echo(f"{report['papers']} papers, {report['entities']} entities, {report['mentions']} mentions "
                f"({len(report['skipped'])} records skipped, {len(report['merged'])} merged) "
                f"in {report['seconds']['total']:.1f} s")
+    if report.get("curation"):
+        done = report["curation"]
+        click.echo(f"Curation: {len(done['blocked'])} blocked, {len(done['merged'])} merged, "
+                   f"{len(done['retyped'])} retyped, {len(done['aliases_added'])} aliases added")
     click.echo(f"Wrote {', '.join(report['files'])} to {out}/")
