@@ -84,6 +84,14 @@ class Skipped:
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
+    def location(self) -> str:
+        """``file, line N`` (or ``, record N``): where a person looks for the record."""
+        if self.line is not None:
+            return f"{self.file}, line {self.line}"
+        if self.record is not None:
+            return f"{self.file}, record {self.record}"
+        return self.file
+
 
 @dataclass(frozen=True)
 class Merge:

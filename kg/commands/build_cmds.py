@@ -75,9 +75,7 @@ def ingest(inputs, sample, fmt, strict, output):
     _write_jsonl((json.dumps(p.to_json(), ensure_ascii=False) for p in result.papers), output)
     if result.skipped:
         first = result.skipped[0]
-        where = f", line {first.line}" if first.line is not None else (
-            f", record {first.record}" if first.record is not None else "")
-        click.echo(f"{len(result.skipped)} record(s) skipped; first: {first.file}{where}: {first.reason}", err=True)
+        click.echo(f"{len(result.skipped)} record(s) skipped; first: {first.location()}: {first.reason}", err=True)
 
 
 @main.command()

@@ -91,12 +91,13 @@ def ner_model_digest() -> str:
 
 
 def pipeline_fingerprint() -> str:
-    """Changes whenever extraction could give other results: versions, word lists, gazetteer."""
+    """Changes whenever extraction could give other results: versions, word lists, gazetteer,
+    trained model, and the code of the components and of the Doc → raw mentions step."""
     parts = [json.dumps(pipeline_info(), sort_keys=True), __version__, json.dumps(lexicon.HEAD_TYPES, sort_keys=True),
              json.dumps(sorted(lexicon.GENERIC_HEADS)), json.dumps(sorted(lexicon.GENERIC_MODIFIERS)),
              json.dumps(lexicon.gazetteer()), ner_model_digest()]
-    for module in (kg.extract.acronyms, kg.extract.entities):
-        with open(module.__file__, "rb") as handle:
+    for path in (kg.extract.acronyms.__file__, kg.extract.entities.__file__, __file__):
+        with open(path, "rb") as handle:
             parts.append(hashlib.sha256(handle.read()).hexdigest())
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 

@@ -130,7 +130,6 @@ def read_papers(paths: Iterable[str | Path], *, fmt: str | None = None, strict: 
             result.skipped.append(Skipped(file=str(path), reason=f"invalid UTF-8 replaced on {ctx.decode_errors} line(s)"))
     if strict and result.skipped:
         first = result.skipped[0]
-        where = f", line {first.line}" if first.line is not None else (f", record {first.record}" if first.record is not None else "")
-        raise StrictModeError(f"{first.file}{where}: {first.reason} (--strict)")
+        raise StrictModeError(f"{first.location()}: {first.reason} (--strict)")
     result.papers, result.merges = deduplicate(papers)
     return result
