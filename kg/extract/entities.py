@@ -17,6 +17,12 @@
   after generic words are trimmed (with the NER on, a data phrase must hold a
   capital letter: "parallel corpora" is a description, not a dataset).
 
+NER spans and noun phrases are also reshaped (chosen on the training splits of the
+annotated corpora): "BLEU scores" is the metric "BLEU", "parsing accuracy" is the task "parsing"
+and the metric "accuracy", a plural task word names outputs ("fluent translations"
+is no task), and vague heads ("real-world applications", "efficiency") count as
+generic.
+
 A lone acronym that this text never defines is kept as ``short``: whether it
 joins an entity is decided across the corpus.  ``set_annotations()`` keeps
 non-overlapping candidates (longest first) in ``doc._.kg_entities`` as plain
@@ -32,7 +38,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.acronyms import is_short_form, short_form_key
-from kg.extract.lexicon import GENERIC_HEADS, GENERIC_MODIFIERS, STOP_PHRASES, gazetteer, head_type
+from kg.extract.lexicon import GENERIC_HEADS, GENERIC_MODIFIERS, STOP_PHRASES, VAGUE_MODIFIERS, gazetteer, head_type
 
 if not Doc.has_extension("kg_entities"):
     Doc.set_extension("kg_entities", default=None)
@@ -52,6 +58,7 @@ _MODEL_FAMILY = re.compile(
 _NAME_LIKE = re.compile(r"^(?=.*[A-Za-z])(?:[A-Z0-9][A-Za-z0-9]*[A-Z0-9][\w.\-]*|[A-Z][a-z]+[A-Z][\w.\-]*)$")
 _WEAK_MODIFIERS = frozenset("""large small deep shallow complex sophisticated lightweight strong weak
     big tiny huge fast slow accurate""".split())
+_VAGUE_WORDS = _WEAK_MODIFIERS | GENERIC_MODIFIERS | VAGUE_MODIFIERS
 _MAX_TOKENS = 7
 _EDGE_POS = frozenset({"DET", "PRON", "ADP", "CCONJ", "SCONJ", "PART", "PUNCT", "AUX"})
 _MAX_NER_TOKENS = 8  # longer spans are mostly whole titles
@@ -176,12 +183,19 @@ class EntityRecognizer:
             span = _tidy(ent)
             if span is None:
                 continue
+            span = self._scores_of(span)
             key = phrase_key(span)
             if key in STOP_PHRASES or _generic(span):
                 continue
             # A known name or a typed head word decides ("graph neural network" → Model, "ReTruthQA
             # dataset" → Dataset); the NER's label is used otherwise (measured: better on both corpora).
             type_ = self.types.get(key) or head_type(span[-1].lemma_) or head_type(span[-1].lower_) or ent.label_
+            if type_ == "Task" and _outputs(span[-1]):
+                continue
+            split = _task_measure(span) if type_ == "Metric" else None
+            if split:
+                out += [(p.start_char, p.end_char, t, phrase_key(p), "ner") for p, t in split]
+                continue
             out.append((span.start_char, span.end_char, type_, key, "ner"))
         return out
 
@@ -202,6 +216,7 @@ class EntityRecognizer:
             span = _trim(chunk)
             if span is None:
                 continue
+            span = self._scores_of(span)
             key = phrase_key(span)
             if key in STOP_PHRASES:
                 continue
@@ -209,7 +224,11 @@ class EntityRecognizer:
             type_ = self.types.get(key) or head_type(head.lemma_) or head_type(head.lower_)
             if type_ is None:
                 continue
-            if _generic(span):
+            if _generic(span) or (type_ == "Task" and _outputs(head)):
+                continue
+            split = _task_measure(span) if type_ == "Metric" else None
+            if split:
+                out += [(p.start_char, p.end_char, t, phrase_key(p), "phrase") for p, t in split]
                 continue
             out.append((span.start_char, span.end_char, type_, key, "phrase"))
         return out
@@ -221,6 +240,12 @@ class EntityRecognizer:
             if is_short_form(text) and short_form_key(text).isupper() and len(short_form_key(text)) >= 2:
                 out.append((token.idx, token.idx + len(text), None, short_form_key(text).lower(), "short"))
         return out
+
+    def _scores_of(self, span: Span) -> Span:
+        """"BLEU scores" → "BLEU": the values of a known metric are named by the metric."""
+        if len(span) > 1 and span[-1].lower_ == "scores" and self.types.get(span[:-1].text.lower()) == "Metric":
+            return span[:-1]
+        return span
 
     # --- annotations ---------------------------------------------------------
 
@@ -253,9 +278,34 @@ def _generic(span: Span) -> bool:
     """A generic head ("model", "task") without a specific modifier: "a novel framework"."""
     if span[-1].lemma_.lower() not in GENERIC_HEADS:
         return False
-    modifiers = [t for t in span[:-1] if not t.is_punct]
-    return not [t for t in modifiers if t.lower_ not in _WEAK_MODIFIERS and t.lower_ not in GENERIC_MODIFIERS
-                and t.tag_ not in ("JJR", "JJS")]
+    # Modifiers are whole words: "real-world" is one, though the tokenizer splits it.
+    words: list[list[Token]] = []
+    for t in span[:-1]:
+        if words and t.i > span.start and not span.doc[t.i - 1].whitespace_:
+            words[-1].append(t)
+        else:
+            words.append([t])
+    for word in words:
+        text = "".join(t.text for t in word).lower()
+        tokens = [t for t in word if not t.is_punct]
+        if not tokens or text in _VAGUE_WORDS or all(t.lower_ in _VAGUE_WORDS or t.tag_ in ("JJR", "JJS")
+                                                      for t in tokens):
+            continue
+        return False
+    return True
+
+
+def _task_measure(span: Span) -> list[tuple[Span, str]] | None:
+    """"parsing accuracy" → the task "parsing" and the metric "accuracy"."""
+    if len(span) < 2 or span[-1].lower_ not in ("accuracy", "accuracies") \
+            or "Task" not in (head_type(span[-2].lemma_), head_type(span[-2].lower_)):
+        return None
+    return [(span[:-1], "Task"), (span[-1:], "Metric")]
+
+
+def _outputs(head: Token) -> bool:
+    """A plural task word names what a task produces: "fluent translations", "the predictions"."""
+    return head.tag_ == "NNS" and head.lemma_.lower() != "task" and head_type(head.lemma_) == "Task"
 
 
 def _tidy(span: Span) -> Span | None:

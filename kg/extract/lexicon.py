@@ -48,7 +48,16 @@ GENERIC_HEADS = frozenset("""model method approach technique framework strategy 
     score accuracy performance system tuning search inference policy generation prediction
     classification detection recognition reasoning understanding estimation analysis data
     attention retrieval encoding embedding suite collection database control matching
-    alignment planning verification completion extraction""".split())
+    alignment planning verification completion extraction
+    efficiency effectiveness robustness scalability quality usability flexibility generality reliability
+    complexity computation error cost speed time application scenario setting problem issue metric
+    measure measurement evaluation research purpose domain field community literature""".split())
+
+# Modifiers that leave a generic head vague ("real-world applications", "NLP tasks", "evaluation
+# metrics", "human evaluation") but, unlike GENERIC_MODIFIERS, are not trimmed off a noun phrase
+# ("automatic speech recognition" keeps its first word).
+VAGUE_MODIFIERS = frozenset("""real real-life nlp evaluation automatic automated human manual intrinsic
+    extrinsic""".split())
 
 # Modifiers that do not make a phrase specific ("a novel framework", "our method").
 GENERIC_MODIFIERS = frozenset("""a an the this that these those our their its his her my your we they it
@@ -63,7 +72,9 @@ GENERIC_MODIFIERS = frozenset("""a an the this that these those our their its hi
     open-source publicly available public diverse wide broad various_kinds
     competitive superior remarkable impressive substantial considerable notable
     theoretical empirical practical real-world downstream upstream massive challenging crucial
-    critical important fundamental key novel_ versatile flexible scalable practical""".split())
+    critical important fundamental key novel_ versatile flexible scalable practical
+    successful excellent encouraging easy special valuable preliminary subsequent non-standard accurate
+    reliable interesting useful""".split())
 
 # Whole phrases that are never entities, whatever their head.
 STOP_PHRASES = frozenset(phrase.strip() for phrase in """state of the art|state-of-the-art|sota|state-of-the-art performance|extensive experiments|this paper

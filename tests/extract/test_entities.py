@@ -71,3 +71,37 @@ def test_the_pipeline_serialises_with_its_components(nlp, tmp_path):
     assert loaded.pipe_names == nlp.pipe_names
     text = "We evaluate GPT-4 on ImageNet."
     assert loaded(text)._.kg_entities == nlp(text)._.kg_entities
+
+
+def test_vague_phrases_are_not_entities(nlp):
+    found = _entities(nlp, "Our approach is useful for real-world applications and improves efficiency and "
+                           "robustness on NLP tasks.")
+    assert not {text for text, _ in found} & {"real-world applications", "efficiency", "robustness", "NLP tasks"}
+
+
+def test_a_vague_head_with_a_specific_modifier_stays(nlp):
+    from kg.extract.entities import _generic
+
+    doc = nlp("We study real-world applications, evaluation metrics and machine translation evaluation.")
+    assert _generic(doc.char_span(9, 32))  # real-world applications
+    assert _generic(doc.char_span(34, 52))  # evaluation metrics
+    assert not _generic(doc.char_span(57, 87))  # machine translation evaluation
+
+
+def test_scores_of_a_known_metric_are_the_metric(nlp):
+    found = _entities(nlp, "We report BLEU scores and ROUGE scores on the WMT14 test set.")
+    assert {("BLEU", "Metric"), ("ROUGE", "Metric")} <= found
+    assert not {text for text, _ in found} & {"BLEU scores", "ROUGE scores"}
+
+
+def test_the_accuracy_of_a_task_is_a_task_and_a_metric(nlp):
+    found = _entities(nlp, "We measure the classification accuracy of the tagger.")
+    assert {("classification", "Task"), ("accuracy", "Metric")} <= found
+    assert "classification accuracy" not in {text for text, _ in found}
+
+
+def test_plural_task_words_and_praise_are_not_tasks(nlp):
+    assert _entities(nlp, "The system produces fluent translations of the input.") == set()
+    found = _entities(nlp, "The tagger reaches excellent precision.")
+    assert ("precision", "Metric") in found
+    assert "excellent precision" not in {text for text, _ in found}
