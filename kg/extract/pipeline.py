@@ -39,7 +39,7 @@ NER_MODEL = Path(__file__).resolve().parents[1] / "models" / "ner"  # written by
 NER_NAME = "kg_ner"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawMention:
     """One candidate mention, before corpus-wide merging."""
 
@@ -93,10 +93,10 @@ def ner_model_digest() -> str:
 def pipeline_fingerprint() -> str:
     """Changes whenever extraction could give other results: versions, word lists, gazetteer,
     trained model, and the code of the components and of the Doc → raw mentions step."""
-    parts = [json.dumps(pipeline_info(), sort_keys=True), __version__, json.dumps(lexicon.HEAD_TYPES, sort_keys=True),
-             json.dumps(sorted(lexicon.GENERIC_HEADS)), json.dumps(sorted(lexicon.GENERIC_MODIFIERS)),
-             json.dumps(lexicon.gazetteer()), ner_model_digest()]
-    for path in (kg.extract.acronyms.__file__, kg.extract.entities.__file__, __file__):
+    parts = [json.dumps(pipeline_info(), sort_keys=True), __version__, json.dumps(lexicon.gazetteer()),
+             ner_model_digest()]
+    # The word lists are code too: hashing the files catches every list, the ones added later included.
+    for path in (kg.extract.acronyms.__file__, kg.extract.entities.__file__, lexicon.__file__, __file__):
         with open(path, "rb") as handle:
             parts.append(hashlib.sha256(handle.read()).hexdigest())
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -232,3 +233,15 @@ def test_the_model_is_part_of_the_cache_key(monkeypatch, tmp_path):
     monkeypatch.setattr(pipeline, "NER_MODEL", tmp_path / "nowhere")
     with pytest.raises(Error, match="make train"):
         pipeline.load_pipeline()
+
+
+def test_every_word_list_is_part_of_the_cache_key(monkeypatch, tmp_path):
+    """A word added to any list of lexicon.py (not only the ones read at fingerprint time) changes the key."""
+    from kg.extract import lexicon, pipeline
+
+    before = pipeline.pipeline_fingerprint()
+    edited = tmp_path / "lexicon.py"
+    source = Path(lexicon.__file__).read_text(encoding="utf-8")
+    edited.write_text(source.replace("STOP_PHRASES = ", "STOP_PHRASES = 'a new stop phrase' and ", 1), encoding="utf-8")
+    monkeypatch.setattr(lexicon, "__file__", str(edited))
+    assert pipeline.pipeline_fingerprint() != before
