@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
@@ -51,14 +52,25 @@ class BuildOptions:
 class BuildReport:
     data: dict = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
 
     @contextmanager
     def stage(self, name: str):
+        """Time a stage, and note the build process's peak memory so far when it ends (how memory grows)."""
         start = time.perf_counter()
         try:
             yield
         finally:
             self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - start, 3)
+            self.peak_rss_mb[name] = _peak_rss_mb()
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory in MiB (its export steps and extraction workers not included)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)
 
 
 def _read_report(result: ReadResult) -> dict:
@@ -82,9 +94,8 @@ def build(
 
     ``progress(stage, done, total)`` is called as papers are extracted.
     """
-    from kg.export.graphml import write_graphml
     from kg.export.rdf import write_rdf
-    from kg.export.tables import write_tables
+    from kg.export.steps import ExportSteps
     from kg.extract.pipeline import ner_model_digest, pipeline_info
     from kg.extract.curation import apply_curation, load_curation
     from kg.extract.run import extract_papers
@@ -113,28 +124,25 @@ def build(
         if curation is not None:
             extracted, changes = apply_curation(extracted, curation)
     _pause_for_tests("extracted")
+    n_mentions = sum(len(e.mentions) for item in extracted for e in item.entities)
     with report.stage("graph"):
         graph = build_graph(extracted, min_cooccur=options.min_cooccur)
+    del extracted  # the graph holds all of it now; at 100k papers this is gigabytes
     info = pipeline_info()
     run_info = {"kg_version": __version__, **info}
-    with staged_output(out) as staging:
+    with staged_output(out) as staging, ExportSteps(jobs=options.jobs) as steps:
+        export_start = time.perf_counter()
+        # Turtle and JSON-LD are written from graph.nt by another process (it never touches the
+        # graph, so it shares its memory); the store, GraphML, tables and map are written here meanwhile.
         with report.stage("rdf"):
-            rdf_counts = write_rdf(graph, staging, base_iri=options.base_iri, run_info=run_info)
+            rdf_counts = write_rdf(graph, staging, base_iri=options.base_iri, run_info=run_info, steps=steps)
+        map_counts = _write_graph_files(graph, staging, options, report)
+        finished = steps.wait()
         _pause_for_tests("exporting")
-        with report.stage("graphml"):
-            write_graphml(graph, staging)
-        with report.stage("csv"):
-            write_tables(graph, staging)
-        if options.html:
-            from kg.view.map import write_map
-
-            with report.stage("html"):
-                map_counts = write_map(graph, staging / "graph.html", top=options.map_top,
-                                       min_papers=options.map_min_papers)
-        else:
-            map_counts = None
+        for step in finished.values():  # the step's own seconds; it overlaps the others, "export" is the wall time
+            report.seconds.update(step["seconds"])
+        report.seconds["export"] = round(time.perf_counter() - export_start, 3)
         n_entities = sum(1 for _, d in graph.nodes(data=True) if d.get("kind") == "entity")
-        n_mentions = sum(len(e.mentions) for item in extracted for e in item.entities)
         report.data = {
             "kg_version": __version__,
             **info,
@@ -153,9 +161,27 @@ def build(
         }
         report.seconds["total"] = round(time.perf_counter() - total_start, 3)
         report.data["seconds"] = report.seconds
+        report.data["peak_rss_mb"] = report.peak_rss_mb
         write_text_atomic(staging / "report.json", json.dumps(report.data, indent=2, ensure_ascii=False) + "\n")
         _pause_for_tests("publish")
     return report.data
+
+
+def _write_graph_files(graph, staging: Path, options: BuildOptions, report: BuildReport) -> dict | None:
+    """GraphML, the CSV tables and the map; the map's counts."""
+    from kg.export.graphml import write_graphml
+    from kg.export.tables import write_tables
+
+    with report.stage("graphml"):
+        write_graphml(graph, staging)
+    with report.stage("csv"):
+        write_tables(graph, staging)
+    if not options.html:
+        return None
+    from kg.view.map import write_map
+
+    with report.stage("html"):
+        return write_map(graph, staging / "graph.html", top=options.map_top, min_papers=options.map_min_papers)
 
 
 def _pause_for_tests(point: str) -> None:

@@ -106,7 +106,7 @@ class Merge:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """Where an entity is written in a paper: field, character offsets, text as written."""
 
@@ -118,7 +118,12 @@ class Mention:
 
 @dataclass
 class Entity:
-    """An entity as found in one paper, already given its corpus-wide id."""
+    """An entity as found in one paper, already given its corpus-wide id.
+
+    ``aliases`` and ``alias_reasons`` may be shared by the entity's records in
+    every paper (a million papers would otherwise hold a million copies): read
+    them, and build new ones to change them.
+    """
 
     id: str
     name: str

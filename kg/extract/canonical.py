@@ -59,6 +59,7 @@ class CanonicalEntity:
     type: str
     aliases: tuple[str, ...]
     alias_reasons: dict
+    alias_list: list[str]  # the aliases as the list every per-paper Entity shares
 
 
 def _is_short(mention: RawMention, group_vkey: str) -> bool:
@@ -157,7 +158,7 @@ def canonicalise(papers: Iterable[Paper], raws: Iterable[RawPaper]) -> list[Extr
                 reasons[alias] = "variant"
             else:
                 reasons[alias] = "inflection"
-        canon[vkey] = CanonicalEntity(entity_id, name, type_, tuple(sorted(reasons)), reasons)
+        canon[vkey] = CanonicalEntity(entity_id, name, type_, tuple(sorted(reasons)), reasons, sorted(reasons))
 
     # 3. Per paper: one Entity per canonical entity, with its mentions.
     out = []
@@ -169,8 +170,9 @@ def canonicalise(papers: Iterable[Paper], raws: Iterable[RawPaper]) -> list[Extr
                 continue
             entity = by_id.get(c.id)
             if entity is None:
-                entity = by_id[c.id] = Entity(id=c.id, name=c.name, type=c.type, aliases=list(c.aliases),
-                                              alias_reasons=dict(c.alias_reasons))
+                # One aliases list and one reasons dict per entity, shared by its records in every paper.
+                entity = by_id[c.id] = Entity(id=c.id, name=c.name, type=c.type, aliases=c.alias_list,
+                                              alias_reasons=c.alias_reasons)
             mention = Mention(field=m.field, start=m.start, end=m.end, text=m.text)
             if mention not in entity.mentions:
                 entity.mentions.append(mention)

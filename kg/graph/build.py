@@ -15,7 +15,6 @@ everything they need as plain attributes:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict
 
 import networkx as nx
 
@@ -71,7 +70,8 @@ def build_graph(extracted: Iterable[ExtractedPaper], *, min_cooccur: int = 2) ->
         graph.add_node(entity_id, **attrs)
     for item in papers:
         for entity in sorted(item.entities, key=lambda e: e.id):
-            mentions = sorted((asdict(m) for m in entity.mentions),
+            mentions = sorted(({"field": m.field, "start": m.start, "end": m.end, "text": m.text}
+                               for m in entity.mentions),
                               key=lambda m: (m["field"] != "title", m["start"], m["end"]))
             graph.add_edge(item.paper.id, entity.id, kind="mentions", count=len(mentions), mentions=mentions)
     add_cooccurrence_edges(graph, min_papers=min_cooccur)

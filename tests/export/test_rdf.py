@@ -86,8 +86,20 @@ def assert_same_triples(nt: bytes, ttl: bytes, jsonld: bytes) -> set:
     triples = parse(nt, "nt")
     assert parse(ttl, "turtle") == triples
     assert parse(jsonld, "json-ld") == triples
-    assert len(triples) == nt.count(b"\n")  # sorted lines, no duplicates
+    assert len(triples) == nt.count(b"\n")  # no duplicate lines
+    assert_subjects_together(nt)
     return triples
+
+
+def assert_subjects_together(nt: bytes) -> None:
+    """Each subject's lines are in one run: the JSON-LD writer makes one node object per run."""
+    seen, previous = set(), None
+    for line in nt.decode("utf-8").split("\n")[:-1]:
+        subject = line.split(" ", 1)[0]
+        if subject != previous:
+            assert subject not in seen, f"{subject} comes back after other subjects"
+            seen.add(subject)
+            previous = subject
 
 
 # --- random small graphs ------------------------------------------------------------

@@ -58,7 +58,7 @@ How it is made, one module a step:
 * ``triples`` — the graph as N-Triples lines (papers, authors, entities,
   mentions, co-occurrences);
 * ``dataset`` — the description of the dump itself (dataset, run) and the ontology;
-* ``serialise`` — the sorted ``graph.nt``, Turtle, JSON-LD, the store and ``write_rdf``.
+* ``serialise`` — ``graph.nt``, Turtle, JSON-LD, the store and ``write_rdf``, each as a stream.
 """
 
 # Every public name of the former single module ``kg.export.rdf`` is still importable from here;

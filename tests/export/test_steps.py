@@ -1,0 +1,83 @@
+"""Export steps in forked processes: results come back, failures fail the build, nothing outlives an error."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from kg.export.files import atomic_writer
+from kg.export.steps import ExportStepError, ExportSteps
+
+
+def _write(path: Path, text: str) -> dict:
+    path.write_text(text)
+    return {"pid": os.getpid(), "size": len(text)}
+
+
+def _fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def _sleep_then_write(path: Path) -> None:
+    time.sleep(30)
+    path.write_text("too late")
+
+
+def test_steps_run_in_other_processes_and_return_their_results(tmp_path):
+    with ExportSteps(jobs=2) as steps:
+        steps.start("a", _write, tmp_path / "a.txt", "alpha")
+        steps.start("b", _write, tmp_path / "b.txt", "beta!")
+        results = steps.wait()
+    assert (tmp_path / "a.txt").read_text() == "alpha" and (tmp_path / "b.txt").read_text() == "beta!"
+    assert results["a"]["size"] == 5 and results["b"]["size"] == 5
+    assert {results["a"]["pid"], results["b"]["pid"]}.isdisjoint({os.getpid()})
+
+
+def test_one_job_runs_each_step_at_once_in_this_process(tmp_path):
+    steps = ExportSteps(jobs=1)
+    steps.start("a", _write, tmp_path / "a.txt", "alpha")
+    assert (tmp_path / "a.txt").read_text() == "alpha"  # before wait()
+    assert steps.wait()["a"]["pid"] == os.getpid()
+
+
+def test_a_failed_step_raises_with_its_message(tmp_path):
+    with ExportSteps(jobs=2) as steps:
+        steps.start("ok", _write, tmp_path / "a.txt", "alpha")
+        steps.start("broken", _fail, "no disk left")
+        with pytest.raises(ExportStepError, match=r"'broken' failed: ValueError: no disk left"):
+            steps.wait()
+
+
+def test_leaving_on_an_error_stops_the_children(tmp_path):
+    target = tmp_path / "late.txt"
+    with pytest.raises(KeyboardInterrupt):
+        with ExportSteps(jobs=2) as steps:
+            steps.start("slow", _sleep_then_write, target)
+            process = steps._running["slow"][0]
+            raise KeyboardInterrupt
+    assert not process.is_alive()
+    assert not target.exists()
+
+
+def test_a_step_cannot_be_started_twice(tmp_path):
+    steps = ExportSteps(jobs=1)
+    steps.start("a", _write, tmp_path / "a.txt", "x")
+    with pytest.raises(ValueError, match="started twice"):
+        steps.start("a", _write, tmp_path / "a.txt", "x")
+
+
+def test_atomic_writer_keeps_the_old_file_when_the_writing_fails(tmp_path):
+    path = tmp_path / "graph.nt"
+    path.write_bytes(b"old\n")
+    with pytest.raises(RuntimeError):
+        with atomic_writer(path) as handle:
+            handle.write(b"half of the new")
+            raise RuntimeError("interrupted")
+    assert path.read_bytes() == b"old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.nt"]  # no temporary file left
+    with atomic_writer(path) as handle:
+        handle.write(b"new\n")
+    assert path.read_bytes() == b"new\n"
