@@ -132,8 +132,8 @@ def build(
     run_info = {"kg_version": __version__, **info}
     with staged_output(out) as staging, ExportSteps(jobs=options.jobs) as steps:
         export_start = time.perf_counter()
-        # Turtle and JSON-LD are written from graph.nt by another process (it never touches the
-        # graph, so it shares its memory); the store, GraphML, tables and map are written here meanwhile.
+        # Turtle and JSON-LD are written from graph.nt by another process; the store, tables,
+        # map and GraphML are written here meanwhile.
         with report.stage("rdf"):
             rdf_counts = write_rdf(graph, staging, base_iri=options.base_iri, run_info=run_info, steps=steps)
         map_counts = _write_graph_files(graph, staging, options, report)
@@ -168,20 +168,22 @@ def build(
 
 
 def _write_graph_files(graph, staging: Path, options: BuildOptions, report: BuildReport) -> dict | None:
-    """GraphML, the CSV tables and the map; the map's counts."""
+    """The CSV tables, the map and GraphML; the map's counts.  GraphML consumes the graph: it comes last."""
     from kg.export.graphml import write_graphml
     from kg.export.tables import write_tables
 
-    with report.stage("graphml"):
-        write_graphml(graph, staging)
     with report.stage("csv"):
         write_tables(graph, staging)
-    if not options.html:
-        return None
-    from kg.view.map import write_map
+    map_counts = None
+    if options.html:
+        from kg.view.map import write_map
 
-    with report.stage("html"):
-        return write_map(graph, staging / "graph.html", top=options.map_top, min_papers=options.map_min_papers)
+        with report.stage("html"):
+            map_counts = write_map(graph, staging / "graph.html", top=options.map_top,
+                                   min_papers=options.map_min_papers)
+    with report.stage("graphml"):
+        write_graphml(graph, staging, consume=True)
+    return map_counts
 
 
 def _pause_for_tests(point: str) -> None:

@@ -1,18 +1,16 @@
-"""Export steps side by side: each step in a forked process, so that two cores share the writing.
+"""Export steps side by side: each step in a fresh process, so that two cores share the writing.
 
 Writing the outputs of a large graph is several independent pieces of work
 (Turtle, JSON-LD, GraphML, the map, the SPARQL store), each bound to one core.
-``ExportSteps.start`` runs one in a forked child, which shares the parent's
-memory without copying or pickling it; ``wait`` collects what each returned
-(small plain data: counts and seconds).
+``ExportSteps.start`` runs one in a new (spawned) Python process; ``wait``
+collects what each returned (small plain data: counts and seconds).  With
+``jobs=1`` a step runs at once in the calling process instead.
 
-A forked child shares memory only as long as neither side writes to it, and
-in Python reading an object writes its reference count: a step that walked
-the graph would copy it page by page (measured at 100,000 papers: 2 GB more).
-So steps should work from files, as the Turtle and JSON-LD step works from
-``graph.nt``; the objects that exist at the fork are frozen (``gc.freeze``) so
-that the child's garbage collector does not walk them either.  With ``jobs=1``, or where ``fork`` is
-not available, a step runs at once in the calling process instead.
+A step is given file paths, never the graph: a forked child would share the
+graph's memory only until either side wrote to it, and in Python even reading
+an object writes its reference count, so the build walking its graph while a
+forked child lived copied it page by page (measured at 100,000 papers: 2 GB
+more).  A spawned process shares nothing and costs about half a second to start.
 
 A failed step fails the build: ``wait`` raises ``ExportStepError`` with the
 child's traceback.  Leaving the ``with`` block on an error (Ctrl-C included)
@@ -21,7 +19,6 @@ terminates the children first, so the staging folder can be removed safely.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import signal
 import traceback
@@ -47,13 +44,16 @@ class ExportSteps:
     """Start steps now, collect their results later; ``with`` makes sure no child outlives an error."""
 
     def __init__(self, *, jobs: int = 1):
-        self.parallel = jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
-        self._context = multiprocessing.get_context("fork") if self.parallel else None
+        self.parallel = jobs > 1
+        self._context = multiprocessing.get_context("spawn") if self.parallel else None
         self._running: dict[str, tuple[Any, Any]] = {}
         self.results: dict[str, Any] = {}
 
     def start(self, name: str, fn: Callable[..., Any], *args: Any) -> None:
-        """Run ``fn(*args)`` in a forked child (or now, in this process, when not parallel)."""
+        """Run ``fn(*args)`` in a new process (or now, in this one, when not parallel).
+
+        ``fn`` must be a module-level function and ``args`` small and picklable (paths, strings).
+        """
         if name in self._running or name in self.results:
             raise ValueError(f"export step {name!r} was started twice")
         if not self.parallel:
@@ -61,11 +61,7 @@ class ExportSteps:
             return
         receive, send = self._context.Pipe(duplex=False)
         process = self._context.Process(target=_child, args=(send, fn, args), name=f"kg-export-{name}", daemon=True)
-        gc.freeze()  # the child's collector leaves the parent's objects (and their pages) alone
-        try:
-            process.start()
-        finally:
-            gc.unfreeze()
+        process.start()
         send.close()
         self._running[name] = (process, receive)
 

@@ -28,6 +28,19 @@ def encode_for_graphml(graph: nx.Graph) -> nx.Graph:
     return out
 
 
+def encode_in_place(graph: nx.Graph) -> nx.Graph:
+    """Replace the graph's own list and dict attributes by JSON strings (sorted keys); returns it."""
+    for _, data in graph.nodes(data=True):
+        for key, value in data.items():
+            if isinstance(value, (list, dict, tuple)):
+                data[key] = _encode(value)
+    for _, _, data in graph.edges(data=True):
+        for key, value in data.items():
+            if isinstance(value, (list, dict, tuple)):
+                data[key] = _encode(value)
+    return graph
+
+
 def _encode(value):
     if isinstance(value, (list, dict, tuple)):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
