@@ -1,16 +1,22 @@
-"""Export steps side by side: each step in a fresh process, so that two cores share the writing.
+"""Export steps side by side: each step in a fresh Python process, so that two cores share the writing.
 
 Writing the outputs of a large graph is several independent pieces of work
 (Turtle, JSON-LD, GraphML, the map, the SPARQL store), each bound to one core.
-``ExportSteps.start`` runs one in a new (spawned) Python process; ``wait``
-collects what each returned (small plain data: counts and seconds).  With
-``jobs=1`` a step runs at once in the calling process instead.
+``ExportSteps.start`` runs one in a new Python process (``python -m
+kg.export.steps``); ``wait`` collects what each returned (small JSON data:
+counts and seconds).  With ``jobs=1`` a step runs at once in the calling
+process instead.
 
-A step is given file paths, never the graph: a forked child would share the
-graph's memory only until either side wrote to it, and in Python even reading
-an object writes its reference count, so the build walking its graph while a
-forked child lived copied it page by page (measured at 100,000 papers: 2 GB
-more).  A spawned process shares nothing and costs about half a second to start.
+A step is given file paths, never the graph, and runs in a process that shares
+nothing with the build:
+
+* a forked child shares the graph's memory only until either side writes to
+  it, and in Python even reading an object writes its reference count: the
+  build walking its graph while a forked child lived copied it page by page
+  (2 GB more at 100,000 papers);
+* ``multiprocessing``'s spawn and forkserver start methods import the caller's
+  main module again, which breaks scripts that call ``kg.build`` without an
+  ``if __name__ == "__main__"`` guard.
 
 A failed step fails the build: ``wait`` raises ``ExportStepError`` with the
 child's traceback.  Leaving the ``with`` block on an error (Ctrl-C included)
@@ -19,10 +25,16 @@ terminates the children first, so the staging folder can be removed safely.
 
 from __future__ import annotations
 
-import multiprocessing
+import importlib
+import json
+import os
 import signal
+import subprocess
+import sys
+import tempfile
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -30,14 +42,10 @@ class ExportStepError(RuntimeError):
     """An export step failed in its own process."""
 
 
-def _child(connection, fn: Callable[..., Any], args: tuple) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    try:
-        connection.send(("ok", fn(*args)))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
-        connection.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
-    finally:
-        connection.close()
+def _name_of(fn: Callable[..., Any]) -> str:
+    if "<" in fn.__qualname__ or fn.__module__ == "__main__":
+        raise ValueError(f"an export step must be a module-level function of an importable module, not {fn!r}")
+    return f"{fn.__module__}:{fn.__qualname__}"
 
 
 class ExportSteps:
@@ -45,49 +53,51 @@ class ExportSteps:
 
     def __init__(self, *, jobs: int = 1):
         self.parallel = jobs > 1
-        self._context = multiprocessing.get_context("spawn") if self.parallel else None
-        self._running: dict[str, tuple[Any, Any]] = {}
+        self._running: dict[str, tuple[subprocess.Popen, Path]] = {}
         self.results: dict[str, Any] = {}
 
     def start(self, name: str, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn(*args)`` in a new process (or now, in this one, when not parallel).
 
-        ``fn`` must be a module-level function and ``args`` small and picklable (paths, strings).
+        ``fn`` is a module-level function; ``args`` are JSON values or paths (passed as strings).
         """
         if name in self._running or name in self.results:
             raise ValueError(f"export step {name!r} was started twice")
         if not self.parallel:
             self.results[name] = fn(*args)
             return
-        receive, send = self._context.Pipe(duplex=False)
-        process = self._context.Process(target=_child, args=(send, fn, args), name=f"kg-export-{name}", daemon=True)
-        process.start()
-        send.close()
-        self._running[name] = (process, receive)
+        spec = json.dumps({"fn": _name_of(fn), "args": [str(a) if isinstance(a, Path) else a for a in args]})
+        fd, result_path = tempfile.mkstemp(prefix="kg-step-", suffix=".json")
+        os.close(fd)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        process = subprocess.Popen([sys.executable, "-m", "kg.export.steps", spec, result_path, str(os.getpid())],
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   env=env)
+        self._running[name] = (process, Path(result_path))
 
     def wait(self) -> dict[str, Any]:
         """Wait for every started step; their results by name."""
         failures = []
-        for name, (process, receive) in list(self._running.items()):
-            try:
-                status, value = receive.recv()
-            except EOFError:  # the child died without a word (killed, out of memory)
-                status, value = "error", f"the process ended with exit code {process.exitcode}"
-            process.join()
+        for name, (process, result_path) in list(self._running.items()):
+            _, err = process.communicate()
             del self._running[name]
-            if status == "ok":
-                self.results[name] = value
-            else:
-                failures.append(f"export step {name!r} failed: {value}")
+            try:
+                if process.returncode == 0:
+                    self.results[name] = json.loads(result_path.read_text(encoding="utf-8"))
+                else:
+                    message = err.decode("utf-8", "replace").strip() or f"exit code {process.returncode}"
+                    failures.append(f"export step {name!r} failed: {message}")
+            finally:
+                result_path.unlink(missing_ok=True)
         if failures:
             raise ExportStepError("\n".join(failures))
         return self.results
 
     def terminate(self) -> None:
-        for process, receive in self._running.values():
-            process.terminate()
-            process.join()
-            receive.close()
+        for process, result_path in self._running.values():
+            process.kill()
+            process.communicate()
+            result_path.unlink(missing_ok=True)
         self._running.clear()
 
     def __enter__(self) -> ExportSteps:
@@ -95,3 +105,34 @@ class ExportSteps:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.terminate()
+
+
+def _die_with(parent: int) -> None:
+    """On Linux, end this process when the build is killed (SIGKILL leaves no chance to stop its steps)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the build was gone before that took effect
+        sys.exit(1)
+
+
+def _main(spec: str, result_path: str, parent: str) -> None:
+    """A step's process: run the function named in ``spec`` and write its result as JSON."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle
+    _die_with(int(parent))
+    spec = json.loads(spec)
+    module, _, qualname = spec["fn"].partition(":")
+    fn = importlib.import_module(module)
+    for part in qualname.split("."):
+        fn = getattr(fn, part)
+    try:
+        result = fn(*spec["args"])
+    except BaseException as exc:  # noqa: BLE001 - the build reads this first line, then the traceback
+        sys.stderr.write(f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+        sys.exit(1)
+    Path(result_path).write_text(json.dumps(result), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    _main(*sys.argv[1:])

@@ -12,8 +12,8 @@ from kg.export.files import atomic_writer
 from kg.export.steps import ExportStepError, ExportSteps
 
 
-def _write(path: Path, text: str) -> dict:
-    path.write_text(text)
+def _write(path: str, text: str) -> dict:
+    Path(path).write_text(text)
     return {"pid": os.getpid(), "size": len(text)}
 
 
@@ -21,9 +21,9 @@ def _fail(message: str) -> None:
     raise ValueError(message)
 
 
-def _sleep_then_write(path: Path) -> None:
+def _sleep_then_write(path: str) -> None:
     time.sleep(30)
-    path.write_text("too late")
+    Path(path).write_text("too late")
 
 
 def test_steps_run_in_other_processes_and_return_their_results(tmp_path):
@@ -58,8 +58,13 @@ def test_leaving_on_an_error_stops_the_children(tmp_path):
             steps.start("slow", _sleep_then_write, target)
             process = steps._running["slow"][0]
             raise KeyboardInterrupt
-    assert not process.is_alive()
+    assert process.poll() is not None  # ended
     assert not target.exists()
+
+
+def test_a_step_must_be_importable_by_name(tmp_path):
+    with pytest.raises(ValueError, match="module-level function"):
+        ExportSteps(jobs=2).start("lambda", lambda: None)
 
 
 def test_a_step_cannot_be_started_twice(tmp_path):
@@ -81,3 +86,29 @@ def test_atomic_writer_keeps_the_old_file_when_the_writing_fails(tmp_path):
     with atomic_writer(path) as handle:
         handle.write(b"new\n")
     assert path.read_bytes() == b"new\n"
+
+
+def test_a_step_ends_when_the_build_is_killed(tmp_path):
+    """SIGKILL gives the build no chance to stop its steps: they must not go on writing into its folder."""
+    import signal
+    import subprocess
+    import sys
+
+    script = ("import sys, time; from kg.export.steps import ExportSteps; "
+              "from tests.export.test_steps import _sleep_then_write; "
+              "s = ExportSteps(jobs=2); s.start('slow', _sleep_then_write, sys.argv[1]); "
+              "print(s._running['slow'][0].pid, flush=True); time.sleep(60)")
+    build = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "late.txt")], stdout=subprocess.PIPE,
+                             text=True, cwd=Path(__file__).resolve().parents[2])
+    step_pid = int(build.stdout.readline())
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(step_pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the step outlived the build")

@@ -256,8 +256,9 @@ def to_jsonld(nt: bytes, base: str) -> bytes:
     return buffer.getvalue()
 
 
-def _write_turtle_and_jsonld(folder: Path, base: str) -> dict:
+def write_turtle_and_jsonld(folder: str | Path, base: str) -> dict:
     """The two dumps made from ``graph.nt`` (one export step); the seconds each took."""
+    folder = Path(folder)
     nt_path = folder / NTRIPLES
     start = time.perf_counter()
     with atomic_writer(folder / TURTLE) as handle:
@@ -312,7 +313,7 @@ def write_rdf(graph: nx.Graph, folder: Path, *, base_iri: str = DEFAULT_BASE_IRI
         counts = write_ntriples(graph, handle, base_iri=base, run_info=run_info)
     own_steps = steps is None
     steps = steps or ExportSteps(jobs=1)
-    steps.start("turtle+jsonld", _write_turtle_and_jsonld, folder, base)
+    steps.start("turtle+jsonld", write_turtle_and_jsonld, folder, base)
     build_store(folder / STORE, folder / NTRIPLES, lenient=True)
     if own_steps:
         steps.wait()
