@@ -132,8 +132,8 @@ def build(
     run_info = {"kg_version": __version__, **info}
     with staged_output(out) as staging, ExportSteps(jobs=options.jobs) as steps:
         export_start = time.perf_counter()
-        # Turtle and JSON-LD are written from graph.nt by another process; the store, tables,
-        # map and GraphML are written here meanwhile.
+        # Turtle, JSON-LD and the store are made from graph.nt by two other processes; the
+        # tables, map and GraphML are written here meanwhile.
         with report.stage("rdf"):
             rdf_counts = write_rdf(graph, staging, base_iri=options.base_iri, run_info=run_info, steps=steps)
         map_counts = _write_graph_files(graph, staging, options, report)

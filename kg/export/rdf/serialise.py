@@ -8,8 +8,8 @@ expanded JSON-LD.  Nothing holds the whole dump in memory: on the
 whole files in memory, took 2 GB more than the graph itself.
 
 Turtle, JSON-LD and the store are independent once ``graph.nt`` exists, so
-``write_rdf`` hands the first two to an ``ExportSteps`` (another core) and
-loads the store meanwhile.
+``write_rdf`` hands them to two ``ExportSteps`` (other processes, other cores)
+and the build writes its other files meanwhile.
 """
 
 from __future__ import annotations
@@ -293,6 +293,15 @@ def build_store(path: Path, ntriples_file: Path, *, lenient: bool = False) -> No
     gc.collect()
 
 
+def load_store(folder: str | Path) -> dict:
+    """The store of ``folder/graph.nt`` (one export step); the seconds it took."""
+    start = time.perf_counter()
+    folder = Path(folder)
+    # Lenient: the Turtle step parses the same file strictly, and a malformed term fails the build there.
+    build_store(folder / STORE, folder / NTRIPLES, lenient=True)
+    return {"seconds": {"store": round(time.perf_counter() - start, 3)}}
+
+
 def write_rdf(graph: nx.Graph, folder: Path, *, base_iri: str = DEFAULT_BASE_IRI,
               run_info: dict | None = None, steps: ExportSteps | None = None) -> dict:
     """Write ``graph.ttl``, ``graph.nt``, ``graph.jsonld`` and the Oxigraph ``store/`` into ``folder``.
@@ -302,8 +311,9 @@ def write_rdf(graph: nx.Graph, folder: Path, *, base_iri: str = DEFAULT_BASE_IRI
     time stamps out of it, or the outputs stop being byte-identical.  The store
     folder is a database, not byte-identical between runs; its triples are.
 
-    With ``steps``, Turtle and JSON-LD are written by another process and are
-    complete once ``steps.wait()`` returns; without, everything is written here.
+    With ``steps``, Turtle, JSON-LD and the store are written by other
+    processes from ``graph.nt`` and are complete once ``steps.wait()``
+    returns; without, everything is written here.
     Returns the counts: triples, papers, entities, annotations, co-occurrences.
     """
     folder = Path(folder)
@@ -314,7 +324,7 @@ def write_rdf(graph: nx.Graph, folder: Path, *, base_iri: str = DEFAULT_BASE_IRI
     own_steps = steps is None
     steps = steps or ExportSteps(jobs=1)
     steps.start("turtle+jsonld", write_turtle_and_jsonld, folder, base)
-    build_store(folder / STORE, folder / NTRIPLES, lenient=True)
+    steps.start("store", load_store, folder)
     if own_steps:
         steps.wait()
     kinds = [d.get("kind") for _, d in graph.nodes(data=True)]

@@ -13,7 +13,7 @@ The dataset description and the ontology come last (``serialise``).  The same
 graph gives the same lines in the same order; the terms are canonical
 N-Triples text (see ``terms``), so Oxigraph parses the file with its checks off
 and the three dumps agree.  On the 10,000-paper benchmark graph (3.2 M triples)
-the lines are made at about 0.3 M per second; holding them all and sorting them,
+the lines are made at 0.4–0.5 M per second; holding them all and sorting them,
 as an earlier version did, took 2 GB.
 """
 
