@@ -190,13 +190,7 @@ class EntityRecognizer:
             # A known name or a typed head word decides ("graph neural network" → Model, "ReTruthQA
             # dataset" → Dataset); the NER's label is used otherwise (measured: better on both corpora).
             type_ = self.types.get(key) or head_type(span[-1].lemma_) or head_type(span[-1].lower_) or ent.label_
-            if type_ == "Task" and _outputs(span[-1]):
-                continue
-            split = _task_measure(span) if type_ == "Metric" else None
-            if split:
-                out += [(p.start_char, p.end_char, t, phrase_key(p), "ner") for p, t in split]
-                continue
-            out.append((span.start_char, span.end_char, type_, key, "ner"))
+            out += _typed_candidates(span, key, type_, "ner")
         return out
 
     def _appositions(self, doc: Doc) -> list[Candidate]:
@@ -224,13 +218,8 @@ class EntityRecognizer:
             type_ = self.types.get(key) or head_type(head.lemma_) or head_type(head.lower_)
             if type_ is None:
                 continue
-            if _generic(span) or (type_ == "Task" and _outputs(head)):
-                continue
-            split = _task_measure(span) if type_ == "Metric" else None
-            if split:
-                out += [(p.start_char, p.end_char, t, phrase_key(p), "phrase") for p, t in split]
-                continue
-            out.append((span.start_char, span.end_char, type_, key, "phrase"))
+            if not _generic(span):
+                out += _typed_candidates(span, key, type_, "phrase")
         return out
 
     def _short_forms(self, doc: Doc) -> list[Candidate]:
@@ -293,6 +282,16 @@ def _generic(span: Span) -> bool:
             continue
         return False
     return True
+
+
+def _typed_candidates(span: Span, key: str, type_: str, source: str) -> list[Candidate]:
+    """A typed span as candidates: none for a task's outputs, two for "parsing accuracy", else itself."""
+    if type_ == "Task" and _outputs(span[-1]):
+        return []
+    split = _task_measure(span) if type_ == "Metric" else None
+    if split:
+        return [(part.start_char, part.end_char, part_type, phrase_key(part), source) for part, part_type in split]
+    return [(span.start_char, span.end_char, type_, key, source)]
 
 
 def _task_measure(span: Span) -> list[tuple[Span, str]] | None:

@@ -8,6 +8,7 @@ the graph is loaded again by the queries.
 from __future__ import annotations
 
 import json
+from itertools import chain
 from pathlib import Path
 
 import networkx as nx
@@ -19,22 +20,13 @@ JSON_ATTRIBUTES = ("aliases", "alias_reasons", "authors", "keywords", "merged_id
 
 
 def encode_for_graphml(graph: nx.Graph) -> nx.Graph:
-    """A copy whose list and dict attributes are JSON strings (sorted keys)."""
-    out = nx.Graph(**graph.graph)
-    for node, data in graph.nodes(data=True):
-        out.add_node(node, **{k: _encode(v) for k, v in data.items()})
-    for u, v, data in graph.edges(data=True):
-        out.add_edge(u, v, **{k: _encode(val) for k, val in data.items()})
-    return out
+    """A copy whose list and dict attributes are JSON strings (sorted keys); the graph is left as it is."""
+    return encode_in_place(graph.copy())  # new attribute dicts: replacing their values leaves the graph's
 
 
 def encode_in_place(graph: nx.Graph) -> nx.Graph:
     """Replace the graph's own list and dict attributes by JSON strings (sorted keys); returns it."""
-    for _, data in graph.nodes(data=True):
-        for key, value in data.items():
-            if isinstance(value, (list, dict, tuple)):
-                data[key] = _encode(value)
-    for _, _, data in graph.edges(data=True):
+    for data in chain((d for _, d in graph.nodes(data=True)), (d for *_, d in graph.edges(data=True))):
         for key, value in data.items():
             if isinstance(value, (list, dict, tuple)):
                 data[key] = _encode(value)
