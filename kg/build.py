@@ -142,16 +142,15 @@ def build(
         for step in finished.values():  # the step's own seconds; it overlaps the others, "export" is the wall time
             report.seconds.update(step["seconds"])
         report.seconds["export"] = round(time.perf_counter() - export_start, 3)
-        n_entities = sum(1 for _, d in graph.nodes(data=True) if d.get("kind") == "entity")
         report.data = {
             "kg_version": __version__,
             **info,
             "ner_model_sha256": ner_model_digest(),
             **_read_report(result),
-            "entities": n_entities,
+            "entities": rdf_counts["entities"],
             "entities_by_type": _count_types(graph),
             "mentions": n_mentions,
-            "cooccurrence_edges": sum(1 for *_, d in graph.edges(data=True) if d.get("kind") == "cooccurs"),
+            "cooccurrence_edges": rdf_counts["cooccurrences"],
             "curation": changes,
             "extraction": {"engine": options.engine, "jobs": options.jobs, "cached": stats.cached,
                            "extracted": stats.extracted},
