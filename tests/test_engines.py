@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
@@ -70,3 +71,22 @@ def test_a_changed_pipeline_misses_the_cache(corpus, tmp_path, monkeypatch):
     monkeypatch.setattr(run, "pipeline_fingerprint", lambda: "another-pipeline")
     assert runner.invoke(main, ["build", str(corpus), "-o", str(out), "-j", "1", "--no-html"]).exit_code == 0
     assert json.loads((out / "report.json").read_text())["extraction"]["extracted"] == 24
+
+
+def test_an_interrupted_extraction_keeps_the_batches_it_finished(corpus, tmp_path):
+    """Stopped after its first batch, a build has cached that batch: the next build extracts the rest only."""
+    from kg.extract.run import LOCAL_BATCH, extract_papers
+    from kg.read import read_papers
+
+    papers = [replace(p, id=f"{p.id}-{n}", abstract=f"{p.abstract} Copy {n}.")  # 48 texts: batches of 32 and 16
+              for n, p in enumerate(read_papers([corpus]).papers * 2)]
+    cache = tmp_path / "extract.sqlite"
+
+    def stop_after_first_batch(done: int) -> None:
+        if done:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        extract_papers(papers, jobs=1, cache_path=cache, progress=stop_after_first_batch)
+    _, stats = extract_papers(papers, jobs=1, cache_path=cache)
+    assert (stats.cached, stats.extracted) == (LOCAL_BATCH, len(papers) - LOCAL_BATCH)

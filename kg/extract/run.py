@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -51,21 +52,27 @@ def _local_worker_extract(papers: list[Paper]) -> list[RawPaper]:
     return list(extract_raw(papers, nlp=_WORKER_NLP, n_process=1))
 
 
-def _extract_local(papers: Sequence[Paper], jobs: int, progress: Callable[[int], None]) -> list[RawPaper]:
-    """Batches of papers to a pool of processes; only plain records cross between them."""
-    results: list[RawPaper] = []
+def _local_batches(papers: Sequence[Paper], jobs: int) -> Iterator[list[RawPaper]]:
+    """Raw results in input order, a batch at a time; with ``jobs`` > 1 from a pool of processes.
+
+    Only plain records cross between processes; no papers, no pipeline loaded.
+    """
+    if not papers:
+        return
     if jobs <= 1:
+        batch: list[RawPaper] = []
         for raw in extract_raw(papers, n_process=1):
-            results.append(raw)
-            progress(1)
-        return results
+            batch.append(raw)
+            if len(batch) == LOCAL_BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+        return
     batches = [list(papers[i : i + LOCAL_BATCH]) for i in range(0, len(papers), LOCAL_BATCH)]
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with context.Pool(jobs, initializer=_init_local_worker) as pool:  # leaving the block terminates the workers
-        for batch in pool.imap(_local_worker_extract, batches):
-            results.extend(batch)
-            progress(len(batch))
-    return results
+        yield from pool.imap(_local_worker_extract, batches)
 
 
 def _dask_worker_extract(papers: list[Paper]) -> list[dict]:
@@ -79,7 +86,8 @@ def _dask_worker_extract(papers: list[Paper]) -> list[dict]:
     return [raw.to_json() for raw in extract_raw(papers, nlp=nlp, n_process=1)]
 
 
-def _extract_dask(papers: Sequence[Paper], scheduler: str | None, progress: Callable[[int], None]) -> list[RawPaper]:
+def _dask_batches(papers: Sequence[Paper], scheduler: str | None) -> Iterator[list[RawPaper]]:
+    """Raw results in input order, a batch at a time, from a Dask cluster (a ``LocalCluster`` without ``scheduler``)."""
     from distributed import Client, LocalCluster
 
     cluster = None
@@ -91,11 +99,8 @@ def _extract_dask(papers: Sequence[Paper], scheduler: str | None, progress: Call
     try:
         batches = [list(papers[i : i + DASK_BATCH]) for i in range(0, len(papers), DASK_BATCH)]
         futures = client.map(_dask_worker_extract, batches, pure=False)
-        results: list[RawPaper] = []
-        for future, batch in zip(futures, batches, strict=True):  # gathered in input order
-            results.extend(RawPaper.from_json(data) for data in future.result())
-            progress(len(batch))
-        return results
+        for future in futures:  # gathered in input order
+            yield [RawPaper.from_json(data) for data in future.result()]
     finally:
         client.close()
         if cluster is not None:
@@ -125,15 +130,20 @@ def extract_papers(
         stats.extracted = len(todo)
         progress(stats.cached)
         todo_papers = [papers[i] for i in todo]
-        if not todo_papers:
-            fresh: list[RawPaper] = []
-        elif engine == "dask":
-            fresh = _extract_dask(todo_papers, scheduler, progress)
+        if engine == "dask" and todo_papers:
+            batches = _dask_batches(todo_papers, scheduler)
         else:
             n_process = max(1, min(jobs, len(todo_papers) // MIN_PAPERS_PER_PROCESS))
-            fresh = _extract_local(todo_papers, n_process, progress)
-        if cache and fresh:
-            cache.put_many((hashes[i], raw) for i, raw in zip(todo, fresh, strict=True))
+            batches = _local_batches(todo_papers, n_process)
+        fresh: list[RawPaper] = []
+        with closing(batches):  # an error here stops the workers at once
+            for batch in batches:
+                if cache:  # each batch is kept as it comes: an interrupted build loses none of it
+                    done = len(fresh)
+                    cache.put_many((hashes[i], raw) for i, raw in zip(todo[done : done + len(batch)], batch,
+                                                                      strict=True))
+                fresh.extend(batch)
+                progress(len(batch))
         by_index = dict(zip(todo, fresh, strict=True))
         raws = []
         for i, paper in enumerate(papers):
