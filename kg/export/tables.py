@@ -1,4 +1,10 @@
-"""CSV tables of papers and entities, for spreadsheets and pandas."""
+"""CSV tables of papers and entities, for spreadsheets and pandas.
+
+Titles, names and ids come from the inputs, and a spreadsheet runs a cell that
+starts with ``=``, ``+``, ``-`` or ``@`` as a formula (CSV injection).  Such a
+text cell is written with a leading apostrophe, as OWASP advises; spreadsheets
+show the text as it was.  Numbers are written as numbers.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +21,23 @@ PAPER_COLUMNS = ("id", "title", "date", "year", "doi", "arxiv_id", "url", "venue
 ENTITY_COLUMNS = ("id", "name", "type", "papers", "mentions", "aliases", "first_seen", "last_seen")
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(cell: object) -> object:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe; anything else is kept.
+
+    >>> inert("=SUM(A1:A9)"), inert("-1"), inert(-1), inert("BERT")
+    ("'=SUM(A1:A9)", "'-1", -1, 'BERT')
+    """
+    return "'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_START) else cell
+
+
 def _csv(rows: list[list], header: tuple[str, ...]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([inert(cell) for cell in row] for row in rows)
     return buffer.getvalue()
 
 
