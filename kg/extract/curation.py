@@ -102,6 +102,7 @@ def apply_curation(extracted: list[ExtractedPaper], curation: Curation) -> tuple
             changes["merged"].append(f"{entity.name} → {target.name}")
             continue
         decided[entity_id] = entity
+    types = _retype_and_join(canonical, decided, retype, changes)
     # Aliases and types of the entities that stay.
     final: dict[str, Entity] = {}
     for entity_id, entity in sorted(canonical.items()):
@@ -119,8 +120,8 @@ def apply_curation(extracted: list[ExtractedPaper], curation: Curation) -> tuple
                 for name in [other.name, *other.aliases]:
                     if name.casefold() not in {entity.name.casefold(), *(a.casefold() for a in aliases)}:
                         aliases[name] = "curation"
-        type_ = next((retype[n] for n in sorted(_names(entity)) if n in retype), entity.type)
-        new_id = entity_id if type_ == entity.type else f"{type_.lower()}:{entity_id.split(':', 1)[1]}"
+        type_ = types[entity_id]
+        new_id = _typed_id(entity_id, type_)
         if type_ != entity.type:
             changes["retyped"].append(f"{entity.name}: {entity.type} → {type_}")
         final[entity_id] = Entity(new_id, entity.name, type_, sorted(aliases), [], dict(sorted(aliases.items())))
@@ -141,3 +142,34 @@ def apply_curation(extracted: list[ExtractedPaper], curation: Curation) -> tuple
             entity.mentions.sort(key=lambda m: (m.field != "title", m.start, m.end))
         out.append(ExtractedPaper(item.paper, sorted(by_id.values(), key=lambda e: e.id)))
     return out, changes
+
+
+def _typed_id(entity_id: str, type_: str) -> str:
+    return f"{type_.lower()}:{entity_id.split(':', 1)[1]}"
+
+
+def _retype_and_join(canonical: dict[str, Entity], decided: dict[str, Entity | None], retype: dict[str, str],
+                     changes: dict[str, list[str]]) -> dict[str, str]:
+    """The type of each entity that stays; one retyped onto another's id joins that entity, and says so.
+
+    "LoRA" retyped from Method to Model becomes ``model:lora``; when the corpus
+    already has a ``model:lora``, the two are one entity, never two with one id.
+    """
+    types: dict[str, str] = {}
+    by_new_id: dict[str, list[str]] = {}
+    for entity_id, entity in sorted(canonical.items()):
+        if decided[entity_id] is entity:
+            types[entity_id] = next((retype[n] for n in sorted(_names(entity)) if n in retype), entity.type)
+            by_new_id.setdefault(_typed_id(entity_id, types[entity_id]), []).append(entity_id)
+    moved: dict[str, Entity] = {}
+    for new_id, group in by_new_id.items():
+        keeper = new_id if new_id in group else group[0]
+        for entity_id in group:
+            if entity_id != keeper:
+                moved[entity_id] = canonical[keeper]
+                changes["merged"].append(f"{canonical[entity_id].name} ({canonical[entity_id].type}) → "
+                                         f"{canonical[keeper].name} ({types[keeper]}): the same id once retyped")
+    for entity_id, into in decided.items():
+        if into is not None and into.id in moved:
+            decided[entity_id] = moved[into.id]
+    return types

@@ -87,3 +87,15 @@ def test_build_with_a_bad_file_writes_nothing(write, tmp_path):
     result = CliRunner().invoke(main, ["build", str(papers), "-o", str(out), "--curation", str(curation)])
     assert result.exit_code == 1 and result.output.startswith(f"Error: {curation}: types:")
     assert not out.exists()
+
+
+def test_an_entity_retyped_onto_an_existing_id_joins_it_and_the_report_says_so():
+    as_method = _entity("method:lora", "LoRA", "Method", "LoRA adapters")
+    as_model = _entity("model:lora", "LoRA", "Model", start=10)
+    papers = [_paper("p1", as_method, as_model), _paper("p2", as_method), _paper("p3", as_model)]
+    out, changes = apply_curation(papers, Curation(types={"LoRA adapters": "Model"}))
+    assert [[e.id for e in p.entities] for p in out] == [["model:lora"]] * 3
+    joined = out[0].entities[0]
+    assert [m.start for m in joined.mentions] == [0, 10] and "LoRA adapters" in joined.aliases
+    assert changes["merged"] == ["LoRA (Method) → LoRA (Model): the same id once retyped"]
+    assert changes["retyped"] == []
