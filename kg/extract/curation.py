@@ -121,7 +121,7 @@ def apply_curation(extracted: list[ExtractedPaper], curation: Curation) -> tuple
                     if name.casefold() not in {entity.name.casefold(), *(a.casefold() for a in aliases)}:
                         aliases[name] = "curation"
         type_ = types[entity_id]
-        new_id = _typed_id(entity_id, type_)
+        new_id = _typed_id(entity, type_)
         if type_ != entity.type:
             changes["retyped"].append(f"{entity.name}: {entity.type} → {type_}")
         final[entity_id] = Entity(new_id, entity.name, type_, sorted(aliases), [], dict(sorted(aliases.items())))
@@ -144,8 +144,9 @@ def apply_curation(extracted: list[ExtractedPaper], curation: Curation) -> tuple
     return out, changes
 
 
-def _typed_id(entity_id: str, type_: str) -> str:
-    return f"{type_.lower()}:{entity_id.split(':', 1)[1]}"
+def _typed_id(entity: Entity, type_: str) -> str:
+    """The entity's id once given ``type_``: its own id when the type does not change."""
+    return entity.id if type_ == entity.type else f"{type_.lower()}:{entity.id.split(':', 1)[1]}"
 
 
 def _retype_and_join(canonical: dict[str, Entity], decided: dict[str, Entity | None], retype: dict[str, str],
@@ -160,7 +161,7 @@ def _retype_and_join(canonical: dict[str, Entity], decided: dict[str, Entity | N
     for entity_id, entity in sorted(canonical.items()):
         if decided[entity_id] is entity:
             types[entity_id] = next((retype[n] for n in sorted(_names(entity)) if n in retype), entity.type)
-            by_new_id.setdefault(_typed_id(entity_id, types[entity_id]), []).append(entity_id)
+            by_new_id.setdefault(_typed_id(entity, types[entity_id]), []).append(entity_id)
     moved: dict[str, Entity] = {}
     for new_id, group in by_new_id.items():
         keeper = new_id if new_id in group else group[0]
