@@ -135,12 +135,15 @@ def build(
         # Turtle, JSON-LD and the store are made from graph.nt by two other processes; the
         # tables, map and GraphML are written here meanwhile.
         with report.stage("rdf"):
-            rdf_counts = write_rdf(graph, staging, base_iri=options.base_iri, run_info=run_info, steps=steps)
+            rdf_counts = write_rdf(graph, staging, base_iri=options.base_iri, run_info=run_info, steps=steps,
+                                   previous=out)
         map_counts = _write_graph_files(graph, staging, options, report)
         finished = steps.wait()
         _pause_for_tests("exporting")
         for step in finished.values():  # the step's own seconds; it overlaps the others, "export" is the wall time
             report.seconds.update(step["seconds"])
+        # "loaded" afresh, or "updated" from the store of the outputs this build replaces (and how much changed)
+        rdf_counts["store"] = {k: v for k, v in finished["store"].items() if k != "seconds"}
         report.seconds["export"] = round(time.perf_counter() - export_start, 3)
         report.data = {
             "kg_version": __version__,

@@ -73,6 +73,26 @@ def test_a_second_build_is_byte_identical_and_uses_the_cache(sample_build, tmp_p
             assert (out / name).read_bytes() == (sample_build / name).read_bytes(), name
 
 
+def test_a_rebuild_with_one_more_paper_updates_the_store_to_exactly_the_new_triples(sample_build, tmp_path, write):
+    import pyoxigraph as ox
+
+    out = tmp_path / "output"
+    shutil.copytree(sample_build, out)
+    extra = write("new.jsonl", json.dumps({"id": "new-1", "title": "LoRA adapters for GPT-4 on MMLU",
+                                           "abstract": "We fine-tune GPT-4 with LoRA and report accuracy on MMLU."}))
+    result = CliRunner().invoke(main, ["build", "--sample", str(extra), "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["extraction"]["extracted"] == 1
+    assert report["rdf"]["store"]["store"] == "updated" and report["rdf"]["store"]["added"] > 0
+    store = ox.Store.read_only(str(out / "store"))
+    stored = {str(q.triple) for q in store}
+    del store
+    nt = (out / "graph.nt").read_bytes()
+    assert stored == {str(q.triple) for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)}
+    assert len(stored) == nt.count(b"\n")
+
+
 def test_no_html_skips_the_map(tmp_path, write):
     path = write("p.jsonl", json.dumps({"id": "a", "title": "LoRA for GPT-4", "abstract": "We use LoRA on MMLU."}))
     out = tmp_path / "out"

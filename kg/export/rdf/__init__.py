@@ -58,7 +58,8 @@ How it is made, one module a step:
 * ``triples`` — the graph as N-Triples lines (papers, authors, entities,
   mentions, co-occurrences);
 * ``dataset`` — the description of the dump itself (dataset, run) and the ontology;
-* ``serialise`` — ``graph.nt``, Turtle, JSON-LD, the store and ``write_rdf``, each as a stream.
+* ``serialise`` — ``graph.nt``, Turtle, JSON-LD and ``write_rdf``, each as a stream;
+* ``store`` — the Oxigraph store, bulk-loaded or updated from the previous build's.
 """
 
 # Every public name of the former single module ``kg.export.rdf`` is still importable from here;
@@ -66,7 +67,8 @@ How it is made, one module a step:
 from kg.export.rdf.dataset import ONTOLOGY_FILE, ontology_lines, provenance_lines
 from kg.export.rdf.iris import (BaseIriError, annotation_iri, author_iri, check_base_iri, cooccurrence_iri,
                                 entity_iri, id_path, paper_iri)
-from kg.export.rdf.serialise import build_store, rdf_bytes, serialize_turtle, to_jsonld, to_turtle, write_rdf
+from kg.export.rdf.serialise import rdf_bytes, serialize_turtle, to_jsonld, to_turtle, write_rdf
+from kg.export.rdf.store import build_store, load_store, update_store
 from kg.export.rdf.terms import A, date_literal
 from kg.export.rdf.triples import graph_lines
 from kg.export.rdf.vocabulary import (BIBO, DATA_PREFIXES, DCAT, DCTERMS, DEFAULT_BASE_IRI, ENTITY_CLASSES,

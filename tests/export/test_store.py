@@ -1,0 +1,82 @@
+"""The SPARQL store: updated from the previous build's store, it holds exactly what a fresh load would."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.export.rdf.store import SOURCE_FILE, load_store
+
+
+def _line(i: int) -> str:
+    return f'<https://example.org/s{i % 17}> <https://example.org/p{i % 5}> "value {i}" .\n'
+
+
+def _write(folder: Path, lines) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "graph.nt").write_text("".join(lines), encoding="utf-8")
+    return folder
+
+
+def _triples(folder: Path) -> set[str]:
+    store = ox.Store.read_only(str(folder / "store"))
+    try:
+        return {str(q.triple) for q in store}
+    finally:
+        del store
+
+
+def _parsed(lines) -> set[str]:
+    return {str(q.triple) for q in ox.parse("".join(lines), format=ox.RdfFormat.N_TRIPLES)}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(old=st.sets(st.integers(0, 400), min_size=80, max_size=160),
+       dropped=st.integers(0, 8), added=st.sets(st.integers(401, 800), max_size=8))
+def test_an_updated_store_holds_exactly_the_new_triples(tmp_path_factory, old, dropped, added):
+    root = tmp_path_factory.mktemp("store")
+    old_lines = [_line(i) for i in sorted(old)]
+    new_lines = old_lines[dropped:] + [_line(i) for i in sorted(added)]
+    assert load_store(_write(root / "old", old_lines))["store"] == "loaded"
+    result = load_store(_write(root / "new", new_lines), previous=root / "old")
+    assert result["store"] == "updated"  # at most 16 changes to 72 lines or more: under the 25% bar
+    assert (result["added"], result["removed"]) == (len(added), dropped)
+    assert _triples(root / "new") == _parsed(new_lines)
+    assert _triples(root / "old") == _parsed(old_lines)  # the previous outputs are left as they were
+
+
+def test_a_large_change_is_loaded_afresh(tmp_path):
+    load_store(_write(tmp_path / "old", [_line(i) for i in range(100)]))
+    new_lines = [_line(i) for i in range(50, 150)]  # half the lines changed
+    assert load_store(_write(tmp_path / "new", new_lines), previous=tmp_path / "old")["store"] == "loaded"
+    assert _triples(tmp_path / "new") == _parsed(new_lines)
+
+
+def test_a_store_that_does_not_hold_the_old_file_is_not_a_base(tmp_path):
+    load_store(_write(tmp_path / "old", [_line(i) for i in range(100)]))
+    # graph.nt edited after the store was made: the store no longer matches it
+    (tmp_path / "old" / "graph.nt").write_text("".join(_line(i) for i in range(1, 100)), encoding="utf-8")
+    new_lines = [_line(i) for i in range(101)]
+    assert load_store(_write(tmp_path / "new", new_lines), previous=tmp_path / "old")["store"] == "loaded"
+    assert _triples(tmp_path / "new") == _parsed(new_lines)
+
+
+def test_a_store_without_its_source_record_is_not_a_base(tmp_path):
+    load_store(_write(tmp_path / "old", [_line(i) for i in range(100)]))
+    (tmp_path / "old" / "store" / SOURCE_FILE).unlink()
+    assert load_store(_write(tmp_path / "new", [_line(i) for i in range(101)]),
+                      previous=tmp_path / "old")["store"] == "loaded"
+
+
+def test_an_updated_store_can_itself_be_updated(tmp_path):
+    lines = [_line(i) for i in range(100)]
+    load_store(_write(tmp_path / "a", lines))
+    assert load_store(_write(tmp_path / "b", lines + [_line(500)]), previous=tmp_path / "a")["store"] == "updated"
+    shutil.rmtree(tmp_path / "a")
+    result = load_store(_write(tmp_path / "c", lines[1:] + [_line(500)]), previous=tmp_path / "b")
+    assert (result["store"], result["added"], result["removed"]) == ("updated", 0, 1)
+    assert _triples(tmp_path / "c") == _parsed(lines[1:] + [_line(500)])
