@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 
@@ -91,6 +92,8 @@ def test_a_rebuild_with_one_more_paper_updates_the_store_to_exactly_the_new_trip
     nt = (out / "graph.nt").read_bytes()
     assert stored == {str(q.triple) for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)}
     assert len(stored) == nt.count(b"\n")
+    # the store records the file it holds, for the next rebuild to trust it
+    assert json.loads((out / "store" / "KG_SOURCE").read_text())["ntriples_sha256"] == hashlib.sha256(nt).hexdigest()
 
 
 def test_no_html_skips_the_map(tmp_path, write):

@@ -62,20 +62,15 @@ def _close(store: ox.Store) -> None:
     gc.collect()
 
 
-def _line_hashes(path: Path) -> tuple[np.ndarray, str]:
-    """A 64-bit hash of every line of ``path`` (in file order) and the file's SHA-256.
+def _line_hashes(path: Path) -> np.ndarray:
+    """A 64-bit hash of every line of ``path``, in file order.
 
     Python's ``hash`` of bytes is SipHash, salted per process: fine for comparing
     two files within one process.  A false match needs a removed line and a kept
     one to share 64 bits, about 1 in 10^7 for a 100,000-paper rebuild.
     """
-    digest = hashlib.sha256()
-    hashes = []
     with open(path, "rb") as lines:
-        for line in lines:
-            digest.update(line)
-            hashes.append(hash(line))
-    return np.fromiter(hashes, dtype=np.int64, count=len(hashes)), digest.hexdigest()
+        return np.fromiter(map(hash, lines), dtype=np.int64)
 
 
 def _within(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
@@ -113,7 +108,8 @@ def _write_source(store_path: Path, sha256: str) -> None:
     (Path(store_path) / SOURCE_FILE).write_text(json.dumps({"ntriples_sha256": sha256}) + "\n", encoding="utf-8")
 
 
-def update_store(path: Path, ntriples_file: Path, old_store: Path, old_ntriples: Path) -> dict | None:
+def update_store(path: Path, ntriples_file: Path, old_store: Path, old_ntriples: Path,
+                 ntriples_sha256: str = "") -> dict | None:
     """Make ``path`` from ``old_store`` plus the changes from ``old_ntriples`` to ``ntriples_file``.
 
     Returns the counts of added and removed triples, or None (and writes
@@ -123,10 +119,9 @@ def update_store(path: Path, ntriples_file: Path, old_store: Path, old_ntriples:
     source = read_source(old_store)
     if source is None or not Path(old_ntriples).is_file():
         return None
-    old, old_sha = _line_hashes(Path(old_ntriples))
-    if old_sha != source:
+    if file_sha256(Path(old_ntriples)) != source:
         return None
-    new, new_sha = _line_hashes(Path(ntriples_file))
+    old, new = _line_hashes(Path(old_ntriples)), _line_hashes(Path(ntriples_file))
     added, removed = ~_within(new, old), ~_within(old, new)
     n_added, n_removed = int(added.sum()), int(removed.sum())
     if n_added + n_removed > MAX_CHANGED_SHARE * max(1, len(new)):
@@ -146,11 +141,11 @@ def update_store(path: Path, ntriples_file: Path, old_store: Path, old_ntriples:
     for chunk in _chunks(_selected_lines(Path(old_ntriples), removed)):
         for quad in ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES, lenient=True):
             store.remove(quad)
-    for chunk in _chunks(_selected_lines(Path(ntriples_file), added)):
-        store.load(chunk, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    for chunk in _chunks(_selected_lines(Path(ntriples_file), added)):  # none is in the store: bulk-loaded
+        store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES, lenient=True)
     store.flush()
     _close(store)
-    _write_source(path, new_sha)
+    _write_source(path, ntriples_sha256 or file_sha256(Path(ntriples_file)))
     return {"added": n_added, "removed": n_removed}
 
 
@@ -171,7 +166,8 @@ def load_store(folder: str | Path, ntriples_sha256: str = "", previous: str | Pa
     result = None
     if previous:
         previous = Path(previous)
-        result = update_store(folder / STORE, folder / NTRIPLES, previous / STORE, previous / NTRIPLES)
+        result = update_store(folder / STORE, folder / NTRIPLES, previous / STORE, previous / NTRIPLES,
+                              ntriples_sha256)
     if result is None:
         # Lenient: the Turtle step parses the same file strictly, and a malformed term fails the build there.
         build_store(folder / STORE, folder / NTRIPLES, lenient=True)
