@@ -208,6 +208,7 @@ def run_size(n: int, work: Path, *, jobs: int | None, full: bool, baseline: dict
         result["incremental"] = {"new_papers": max(1, n // 100), "seconds": warm["seconds"],
                                  "extracted": warm["report"]["extraction"]["extracted"],
                                  "stages": warm["report"]["seconds"],
+                                 "store": warm["report"]["rdf"].get("store"),
                                  "ratio_to_cold": round(warm["seconds"] / cold["seconds"], 3)}
         result["sparql"] = sparql_vs_rdflib(out, timeout=rdflib_timeout)
     shutil.rmtree(out, ignore_errors=True)
