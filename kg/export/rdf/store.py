@@ -54,10 +54,6 @@ def build_store(path: Path, ntriples_file: Path, *, lenient: bool = False) -> No
         while chunk := b"".join(itertools.islice(lines, STORE_CHUNK_LINES)):
             store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES, lenient=lenient)
     store.flush()
-    _close(store)
-
-
-def _close(store: ox.Store) -> None:
     del store  # releases RocksDB's lock so that the folder can be moved and opened again
     gc.collect()
 
@@ -133,7 +129,7 @@ def update_store(path: Path, ntriples_file: Path, old_store: Path, old_ntriples:
     try:
         base = ox.Store.read_only(str(old_store))
         base.backup(str(path))
-        _close(base)
+        del base
     except OSError:
         shutil.rmtree(path, ignore_errors=True)
         return None
@@ -144,7 +140,8 @@ def update_store(path: Path, ntriples_file: Path, old_store: Path, old_ntriples:
     for chunk in _chunks(_selected_lines(Path(ntriples_file), added)):  # none is in the store: bulk-loaded
         store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES, lenient=True)
     store.flush()
-    _close(store)
+    del store
+    gc.collect()
     _write_source(path, ntriples_sha256 or file_sha256(Path(ntriples_file)))
     return {"added": n_added, "removed": n_removed}
 
