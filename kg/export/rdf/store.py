@@ -41,6 +41,12 @@ STORE_CHUNK_LINES = 1_000_000
 MAX_CHANGED_SHARE = 0.25
 
 
+def _chunks(lines: Iterator[bytes]) -> Iterator[bytes]:
+    """Lines joined in blocks of ``STORE_CHUNK_LINES``, for Oxigraph to parse a block at a time."""
+    while chunk := b"".join(itertools.islice(lines, STORE_CHUNK_LINES)):
+        yield chunk
+
+
 def build_store(path: Path, ntriples_file: Path, *, lenient: bool = False) -> None:
     """A fresh on-disk Oxigraph store at ``path`` loaded from an N-Triples file; closed on return.
 
@@ -51,7 +57,7 @@ def build_store(path: Path, ntriples_file: Path, *, lenient: bool = False) -> No
         shutil.rmtree(path)
     store = ox.Store(str(path))
     with open(ntriples_file, "rb") as lines:
-        while chunk := b"".join(itertools.islice(lines, STORE_CHUNK_LINES)):
+        for chunk in _chunks(lines):
             store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES, lenient=lenient)
     store.flush()
     del store  # releases RocksDB's lock so that the folder can be moved and opened again
@@ -104,9 +110,11 @@ def _write_source(store_path: Path, sha256: str) -> None:
     (Path(store_path) / SOURCE_FILE).write_text(json.dumps({"ntriples_sha256": sha256}) + "\n", encoding="utf-8")
 
 
-def update_store(path: Path, ntriples_file: Path, old_store: Path, old_ntriples: Path,
-                 ntriples_sha256: str = "") -> dict | None:
+def update_store(path: Path, ntriples_file: Path, ntriples_sha256: str, old_store: Path,
+                 old_ntriples: Path) -> dict | None:
     """Make ``path`` from ``old_store`` plus the changes from ``old_ntriples`` to ``ntriples_file``.
+
+    ``ntriples_sha256`` is the digest of ``ntriples_file``, recorded in the new store.
 
     Returns the counts of added and removed triples, or None (and writes
     nothing) when the old store is not a usable base: missing, not made from
@@ -142,13 +150,8 @@ def update_store(path: Path, ntriples_file: Path, old_store: Path, old_ntriples:
     store.flush()
     del store
     gc.collect()
-    _write_source(path, ntriples_sha256 or file_sha256(Path(ntriples_file)))
+    _write_source(path, ntriples_sha256)
     return {"added": n_added, "removed": n_removed}
-
-
-def _chunks(lines: Iterator[bytes]) -> Iterator[bytes]:
-    while chunk := b"".join(itertools.islice(lines, STORE_CHUNK_LINES)):
-        yield chunk
 
 
 def load_store(folder: str | Path, ntriples_sha256: str = "", previous: str | Path = "") -> dict:
@@ -160,15 +163,16 @@ def load_store(folder: str | Path, ntriples_sha256: str = "", previous: str | Pa
     """
     start = time.perf_counter()
     folder = Path(folder)
+    ntriples_sha256 = ntriples_sha256 or file_sha256(folder / NTRIPLES)
     result = None
     if previous:
         previous = Path(previous)
-        result = update_store(folder / STORE, folder / NTRIPLES, previous / STORE, previous / NTRIPLES,
-                              ntriples_sha256)
+        result = update_store(folder / STORE, folder / NTRIPLES, ntriples_sha256, previous / STORE,
+                              previous / NTRIPLES)
     if result is None:
         # Lenient: the Turtle step parses the same file strictly, and a malformed term fails the build there.
         build_store(folder / STORE, folder / NTRIPLES, lenient=True)
-        _write_source(folder / STORE, ntriples_sha256 or file_sha256(folder / NTRIPLES))
+        _write_source(folder / STORE, ntriples_sha256)
         result = {"store": "loaded"}
     else:
         result = {"store": "updated", **result}
