@@ -17,8 +17,12 @@ stage and memory): bare spaCy is timed on the first 10,000 texts whatever the
 size, and rdflib cannot hold the 30 M triples of 100,000 papers in memory.
 
 Memory is the peak of the summed PSS (proportional set size) of ``kg build``
-and its processes, sampled every 0.2 s: forked processes share their parent's
-pages, which a sum of RSS would count once per process.
+and its processes, sampled every second: forked processes share their parent's
+pages, which a sum of RSS would count once per process.  Reading PSS makes the
+kernel walk each process's page tables; sampled every 0.25 s this took 8.5 s
+of CPU during a 150 s build of 10,000 papers, taken from the build it measures
+(its export is CPU-bound on two cores).  The sampler's own CPU time is recorded
+with each build (``monitor_cpu_s``).
 """
 
 from __future__ import annotations
@@ -102,6 +106,8 @@ class PeakMemory(threading.Thread):
     ``smaps`` and took a third of a core sampling a build of 10,000 papers.
     """
 
+    INTERVAL = 1.0  # seconds; see the module's docstring for what sampling costs
+
     def __init__(self, pid: int):
         super().__init__(daemon=True)
         self.process = psutil.Process(pid)
@@ -121,24 +127,26 @@ class PeakMemory(threading.Thread):
                 except OSError:  # ended between the listing and the reading
                     pass
             self.peak = max(self.peak, total)
-            time.sleep(0.25)
+            time.sleep(self.INTERVAL)
 
 
 def kg_build(inputs: list[Path], out: Path, *extra: str) -> dict:
     """Run ``kg build`` as a user would, in its own process; wall time, peak RSS, report."""
     cmd = [sys.executable, "-m", "kg", "build", *map(str, inputs), "-o", str(out), *extra]
     env = {**os.environ, "TQDM_DISABLE": "1", "PYTHONPATH": str(HERE.parent)}
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     monitor = PeakMemory(proc.pid)
     monitor.start()
     _, err = proc.communicate()
     seconds = time.perf_counter() - start
     monitor.running = False
+    monitor_cpu = time.process_time() - cpu_start  # this process only waits meanwhile: the sampler's CPU
     if proc.returncode != 0:
         raise SystemExit(f"kg build failed: {err}")
     report = json.loads((out / "report.json").read_text())
-    return {"seconds": round(seconds, 2), "peak_pss_mb": round(monitor.peak / 2**20, 1), "report": report}
+    return {"seconds": round(seconds, 2), "peak_pss_mb": round(monitor.peak / 2**20, 1),
+            "monitor_cpu_s": round(monitor_cpu, 2), "report": report}
 
 
 _RDFLIB_SCRIPT = """
@@ -195,6 +203,7 @@ def run_size(n: int, work: Path, *, jobs: int | None, full: bool, baseline: dict
         "papers": n,
         "bare_spacy": baseline,
         "kg_build": {"seconds": cold["seconds"], "papers_per_s": round(kg_rate, 2), "peak_pss_mb": cold["peak_pss_mb"],
+                     "monitor_cpu_s": cold["monitor_cpu_s"],
                      "main_process_peak_rss_mb": cold["report"].get("peak_rss_mb"), "stages": stages,
                      "entities": cold["report"]["entities"], "triples": cold["report"]["rdf"]["triples"]},
         "ratio_build_to_spacy": round(cold["seconds"] / (n / baseline["papers_per_s"]), 3),
