@@ -76,10 +76,20 @@ def _line_hashes(path: Path) -> np.ndarray:
 
 
 def _within(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
-    """For each of ``values``, whether ``pool`` holds it (``np.isin`` is several times slower here)."""
+    """For each of ``values``, whether ``pool`` holds it (``np.isin`` is several times slower here).
+
+    The values are looked up in sorted order: a binary search of 3 M values in
+    file order misses the cache at every step (0.9 s, against 0.2 s sorted).
+    """
+    if not len(pool):
+        return np.zeros(len(values), dtype=bool)
     pool = np.sort(pool)
-    at = np.minimum(np.searchsorted(pool, values), max(0, len(pool) - 1))
-    return pool[at] == values if len(pool) else np.zeros(len(values), dtype=bool)
+    order = np.argsort(values)
+    ordered = values[order]
+    at = np.minimum(np.searchsorted(pool, ordered), len(pool) - 1)
+    found = np.empty(len(values), dtype=bool)
+    found[order] = pool[at] == ordered
+    return found
 
 
 def _selected_lines(path: Path, keep: np.ndarray) -> Iterator[bytes]:
