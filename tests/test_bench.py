@@ -1,0 +1,37 @@
+"""The benchmark's verdicts: a target missed is reported, and a speed-up known only as a lower bound is not called met."""
+
+from __future__ import annotations
+
+from benchmarks.bench import check, table
+
+
+def _result(*, sparql: dict, export_share: float = 0.12, incremental: float = 0.08) -> dict:
+    return {
+        "papers": 10_000,
+        "bare_spacy": {"papers_per_s": 38.0},
+        "kg_build": {"papers_per_s": 70.0, "peak_pss_mb": 1400.0},
+        "ratio_build_to_spacy": 0.55,
+        "export_share": export_share,
+        "incremental": {"ratio_to_cold": incremental},
+        "sparql": sparql,
+    }
+
+
+def _sparql(speedup: float, timed_out: bool) -> dict:
+    return {"speedup": speedup, "rdflib_timed_out": timed_out, "rdflib_query_s": 60.0, "kg_query_s": 24.4}
+
+
+def test_all_targets_met_reports_nothing():
+    assert check([_result(sparql=_sparql(54.0, True))]) == []
+
+
+def test_a_lower_bound_under_the_target_is_not_determined_rather_than_met():
+    missed = check([_result(sparql=_sparql(2.5, True))])
+    assert missed == ["10000: SPARQL speed-up not determined: rdflib stopped at 60.0 s, kg took 24.4 s (≥ 2.5×)"]
+    assert "≥ 2" in table([_result(sparql=_sparql(2.5, True))])
+
+
+def test_measured_misses_are_reported():
+    missed = check([_result(sparql=_sparql(4.0, False), export_share=0.164, incremental=0.158)])
+    assert missed == ["10000: export share 0.164 > 0.15", "10000: incremental 0.158 > 0.10",
+                      "10000: SPARQL speed-up 4.0 < 10"]
