@@ -130,7 +130,7 @@ def build(
     del extracted  # the graph holds all of it now; at 100k papers this is gigabytes
     info = pipeline_info()
     run_info = {"kg_version": __version__, **info}
-    with staged_output(out) as staging, ExportSteps(jobs=options.jobs) as steps:
+    with staged_output(out) as staging, ExportSteps(jobs=options.jobs, workdir=staging) as steps:
         export_start = time.perf_counter()
         # Turtle, JSON-LD and the store are made from graph.nt by two other processes; the
         # tables, map and GraphML are written here meanwhile.

@@ -51,8 +51,11 @@ def _name_of(fn: Callable[..., Any]) -> str:
 class ExportSteps:
     """Start steps now, collect their results later; ``with`` makes sure no child outlives an error."""
 
-    def __init__(self, *, jobs: int = 1):
+    def __init__(self, *, jobs: int = 1, workdir: Path | None = None):
+        """``workdir`` holds each step's result file while it runs (default: the system's temporary
+        folder); the build gives its staging folder, which is cleared even after a SIGKILL."""
         self.parallel = jobs > 1
+        self.workdir = workdir
         self._running: dict[str, tuple[subprocess.Popen, Path]] = {}
         self.results: dict[str, Any] = {}
 
@@ -67,7 +70,7 @@ class ExportSteps:
             self.results[name] = fn(*args)
             return
         spec = json.dumps({"fn": _name_of(fn), "args": [str(a) if isinstance(a, Path) else a for a in args]})
-        fd, result_path = tempfile.mkstemp(prefix="kg-step-", suffix=".json")
+        fd, result_path = tempfile.mkstemp(prefix="kg-step-", suffix=".json", dir=self.workdir)
         os.close(fd)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         process = subprocess.Popen([sys.executable, "-m", "kg.export.steps", spec, result_path, str(os.getpid())],

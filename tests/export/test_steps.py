@@ -94,12 +94,16 @@ def test_a_step_ends_when_the_build_is_killed(tmp_path):
     import subprocess
     import sys
 
-    script = ("import sys, time; from kg.export.steps import ExportSteps; "
+    system_tmp, staging = tmp_path / "tmp", tmp_path / "staging"
+    system_tmp.mkdir()
+    staging.mkdir()
+    script = ("import sys, time; from pathlib import Path; from kg.export.steps import ExportSteps; "
               "from tests.export.test_steps import _sleep_then_write; "
-              "s = ExportSteps(jobs=2); s.start('slow', _sleep_then_write, sys.argv[1]); "
+              "s = ExportSteps(jobs=2, workdir=Path(sys.argv[2])); s.start('slow', _sleep_then_write, sys.argv[1]); "
               "print(s._running['slow'][0].pid, flush=True); time.sleep(60)")
-    build = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "late.txt")], stdout=subprocess.PIPE,
-                             text=True, cwd=Path(__file__).resolve().parents[2])
+    build = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "late.txt"), str(staging)],
+                             stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2],
+                             env={**os.environ, "TMPDIR": str(system_tmp)})
     step_pid = int(build.stdout.readline())
     build.send_signal(signal.SIGKILL)
     build.wait()
@@ -112,3 +116,7 @@ def test_a_step_ends_when_the_build_is_killed(tmp_path):
         time.sleep(0.1)
     else:
         pytest.fail("the step outlived the build")
+    # The killed build could not remove its step's result file: it is in the staging folder, which
+    # the next build clears, not in the system's temporary folder.
+    assert list(system_tmp.iterdir()) == []
+    assert [p.name.startswith("kg-step-") for p in staging.iterdir()] == [True]
