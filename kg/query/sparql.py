@@ -25,6 +25,14 @@ with ``xsd:integer(?x)``.  Being in the top-level group, a parameter is not seen
 inside sub-queries (SPARQL evaluates them first): use it at the top level.
 Declared parameters without a value and not bound stay unbound.
 
+Entities by name.  ``# resolve entity: e`` in the header says that the value of
+``?entity`` names entities (prefLabel or altLabel, any case, a final "s"
+ignored; an IRI names itself): they are looked up first, on their own, and
+bound to ``?e`` as a ``VALUES`` block of IRIs, in place of ``?entity``; a value
+given for ``?e`` itself wins.  Oxigraph evaluates a label ``FILTER`` after the
+rest of a query's pattern, so a query doing the lookup itself took 15 s to
+minutes on 10,000 papers where the same query from the IRIs takes about a second.
+
 Results: ``SparqlResult`` with ``to_table()``, ``to_csv()``, ``to_tsv()``,
 ``to_json()`` (SPARQL 1.1 Query Results JSON), ``to_xml()``; CONSTRUCT and
 DESCRIBE results give triples, written as Turtle (table), CSV of N-Triples terms,
@@ -77,6 +85,30 @@ def data_prefixes(store: ox.Store) -> dict[str, str]:
     return all_prefixes(base)
 
 
+_ENTITY_LOOKUP = """SELECT DISTINCT ?e WHERE {
+  ?e a kg:Entity ;
+     skos:prefLabel|skos:altLabel ?label .
+  BIND(LCASE(STR(?label)) AS ?l)
+  BIND(LCASE(STR(?name)) AS ?q)
+  FILTER(?l = ?q || ?l = CONCAT(?q, "s") || CONCAT(?l, "s") = ?q)
+} ORDER BY ?e"""
+
+
+def entity_iris(store: ox.Store, name, *, prefixes: dict[str, str] | None = None) -> list[ox.NamedNode]:
+    """The entities a name stands for: prefLabel or altLabel, any case, a final "s" ignored; an IRI is itself.
+
+    A query declaring ``# resolve entity: e`` gets these bound to ``?e`` before
+    it runs: Oxigraph joins a label ``FILTER`` after the rest of a query's
+    pattern rather than first (the ``cooccurring`` query took 15 s on 10,000
+    papers that way, 0.5 s from the entity's IRI), so the lookup runs alone.
+    """
+    value = term(name)
+    if isinstance(value, ox.NamedNode):
+        return [value]
+    answer = store.query(bind(_ENTITY_LOOKUP, {"name": name}), prefixes=dict(prefixes or PREFIXES))
+    return [row["e"] for row in answer]
+
+
 def execute(store: ox.Store, query: QueryText | str, bindings: dict | None = None, *,
             prefixes: dict[str, str] | None = None) -> SparqlResult:
     """Run one query on an open store, with the file's default parameters under ``bindings``."""
@@ -84,6 +116,10 @@ def execute(store: ox.Store, query: QueryText | str, bindings: dict | None = Non
         query = query_text(query, "<text>")
     values = {name: value for name, value in query.params.items() if value is not None}
     values.update(bindings or {})
+    for param, variable in query.resolve.items():
+        name = values.pop(param, None)
+        if name is not None and variable not in (bindings or {}):
+            values[variable] = entity_iris(store, name, prefixes=prefixes)
     check_read_only(query.text)
     text = bind(query.text, values)
     try:

@@ -24,6 +24,7 @@ QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_FORMS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
 _PARAM = re.compile(r"^#\s*param\s+([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*?)\s*$")
+_RESOLVE = re.compile(r"^#\s*resolve\s+([A-Za-z_][A-Za-z0-9_]*)\s*:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Strings, IRIs and comments: masked before looking for keywords and braces.
 _LEXEMES = re.compile(
@@ -59,6 +60,7 @@ class QueryText:
     source: str = "<text>"
     description: str = ""
     params: dict[str, str | None] = field(default_factory=dict)
+    resolve: dict[str, str] = field(default_factory=dict)  # parameter → variable bound to the entities it names
 
 
 def header(text: str) -> tuple[str, dict[str, str | None]]:
@@ -77,6 +79,8 @@ def header(text: str) -> tuple[str, dict[str, str | None]]:
         match = _PARAM.match(line)
         if match:
             params[match.group(1)] = match.group(2) or None
+        elif _RESOLVE.match(line):
+            continue
         else:
             lines.append(line.lstrip("#").strip())
     description = " ".join(lines).strip()
@@ -108,10 +112,28 @@ def load_query(query: str) -> QueryText:
     return query_text(query, "<text>")
 
 
+def resolved_params(text: str) -> dict[str, str]:
+    """The ``# resolve entity: e`` declarations of a query's leading comments: parameter → variable.
+
+    >>> resolved_params("# param entity: LoRA\\n# resolve entity: e\\nSELECT * {}")
+    {'entity': 'e'}
+    """
+    found = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            break
+        match = _RESOLVE.match(line)
+        if match:
+            found[match.group(1)] = match.group(2)
+    return found
+
+
 def query_text(text: str, source: str = "<text>") -> QueryText:
     """A ``QueryText`` for text as given (its header read for a description and parameters)."""
     description, params = header(text)
-    return QueryText(text=text, source=source, description=description, params=params)
+    return QueryText(text=text, source=source, description=description, params=params,
+                     resolve=resolved_params(text))
 
 
 # --- parameters --------------------------------------------------------------------
@@ -214,6 +236,7 @@ def bind(text: str, bindings: dict) -> str:
         if name not in variables:
             listed = ", ".join(sorted(variables)) or "none"
             raise QueryError(f"the query has no variable ?{name} to bind; its variables: {listed}")
-        block.append(f"VALUES ?{name} {{ {term(value)} }}")
+        terms = value if isinstance(value, list) else [value]  # a list: one row per term, none for []
+        block.append(f"VALUES ?{name} {{ {' '.join(str(term(v)) for v in terms)} }}")
     at = _where_brace(masked, form)
     return text[:at] + "\n  " + "\n  ".join(block) + "\n" + text[at:]
