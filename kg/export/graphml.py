@@ -12,6 +12,7 @@ never differ; the tests compare them on generated graphs.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,18 +93,12 @@ def graphml_chunks(graph: nx.Graph) -> Iterator[str]:
     yield '<graph edgedefault="undirected">'
     yield "".join(f'<data key="{keys[(str(n), _XML_TYPES[type(v)], "graph")]}">{_text(v)}</data>\n'
                   for n, v in graph_data.items())
-    lines: list[str] = []
-    for node, data in graph.nodes(data=True):
-        lines.append(_element("node", f"id={_attribute(node)}", data, keys, "node"))
-        if len(lines) >= 2048:
-            yield "".join(lines)
-            lines.clear()
-    for u, v, data in graph.edges(data=True):
-        lines.append(_element("edge", f"source={_attribute(u)} target={_attribute(v)}", data, keys, "edge"))
-        if len(lines) >= 2048:
-            yield "".join(lines)
-            lines.clear()
-    yield "".join(lines)
+    elements = itertools.chain(
+        (_element("node", f"id={_attribute(node)}", data, keys, "node") for node, data in graph.nodes(data=True)),
+        (_element("edge", f"source={_attribute(u)} target={_attribute(v)}", data, keys, "edge")
+         for u, v, data in graph.edges(data=True)))
+    while chunk := "".join(itertools.islice(elements, 2048)):
+        yield chunk
     yield "</graph></graphml>"
 
 
@@ -115,23 +110,24 @@ def _element(tag: str, attributes: str, data: dict, keys: dict, scope: str) -> s
     return f"<{tag} {attributes}>\n{values}</{tag}>\n"
 
 
-def _text(value) -> str:
-    """Element text as lxml writes it."""
-    text = str(value)
-    if type(value) is not str or _PLAIN.fullmatch(text):
-        return text
+def _escape(text: str) -> str:
+    """``& < >`` and the carriage return escaped as lxml escapes them in text and attributes alike."""
     if _NOT_XML.search(text):
         raise _Unsupported
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
+def _text(value) -> str:
+    """Element text as lxml writes it."""
+    text = str(value)
+    if type(value) is not str or _PLAIN.fullmatch(text):
+        return text
+    return _escape(text)
+
+
 def _attribute(value) -> str:
-    """A quoted attribute value as lxml writes it."""
+    """A quoted attribute value as lxml writes it: in an attribute, quotes, tabs and newlines are escaped too."""
     text = str(value)
     if "\t" not in text and "\n" not in text and _PLAIN.fullmatch(text):
         return f'"{text}"'
-    if _NOT_XML.search(text):
-        raise _Unsupported
-    text = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-            .replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
-    return f'"{text}"'
+    return '"' + _escape(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;") + '"'
