@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +64,17 @@ class QueryText:
     resolve: dict[str, str] = field(default_factory=dict)  # parameter → variable bound to the entities it names
 
 
+def _leading_comments(text: str) -> Iterator[str]:
+    """The comment lines before the query itself (blank lines skipped), stripped."""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if not line.startswith("#"):
+            return
+        yield line
+
+
 def header(text: str) -> tuple[str, dict[str, str | None]]:
     """The description and ``# param name: default`` declarations of a query's leading comments.
 
@@ -70,12 +82,7 @@ def header(text: str) -> tuple[str, dict[str, str | None]]:
     ('Top entities.', {'type': 'Method', 'x': None})
     """
     lines, params = [], {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        if not line.startswith("#"):
-            break
+    for line in _leading_comments(text):
         match = _PARAM.match(line)
         if match:
             params[match.group(1)] = match.group(2) or None
@@ -118,15 +125,7 @@ def resolved_params(text: str) -> dict[str, str]:
     >>> resolved_params("# param entity: LoRA\\n# resolve entity: e\\nSELECT * {}")
     {'entity': 'e'}
     """
-    found = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line and not line.startswith("#"):
-            break
-        match = _RESOLVE.match(line)
-        if match:
-            found[match.group(1)] = match.group(2)
-    return found
+    return {match.group(1): match.group(2) for match in map(_RESOLVE.match, _leading_comments(text)) if match}
 
 
 def query_text(text: str, source: str = "<text>") -> QueryText:
