@@ -116,11 +116,11 @@ def execute(store: ox.Store, query: QueryText | str, bindings: dict | None = Non
         query = query_text(query, "<text>")
     values = {name: value for name, value in query.params.items() if value is not None}
     values.update(bindings or {})
+    check_read_only(query.text)
     for param, variable in query.resolve.items():
         name = values.pop(param, None)
         if name is not None and variable not in (bindings or {}):
             values[variable] = entity_iris(store, name, prefixes=prefixes)
-    check_read_only(query.text)
     text = bind(query.text, values)
     try:
         answer = store.query(text, prefixes=dict(prefixes or PREFIXES))
