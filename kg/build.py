@@ -144,6 +144,8 @@ def build(
             report.seconds.update(step["seconds"])
         # "loaded" afresh, or "updated" from the store of the outputs this build replaces (and how much changed)
         rdf_counts["store"] = {k: v for k, v in finished["store"].items() if k != "seconds"}
+        # how many blocks of the previous build's Turtle and JSON-LD were copied rather than written again
+        rdf_counts["copied_blocks"] = finished["turtle+jsonld"]["copied_blocks"]
         report.seconds["export"] = round(time.perf_counter() - export_start, 3)
         report.data = {
             "kg_version": __version__,

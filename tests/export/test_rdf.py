@@ -298,7 +298,7 @@ def test_id_paths_are_distinct_and_valid(a, b):
 
 def test_output_of_a_real_folder_layout(graph, tmp_path: Path):
     write_rdf(graph, tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.jsonld", "graph.nt", "graph.ttl", "store"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".blocks", "graph.jsonld", "graph.nt", "graph.ttl", "store"]
     ttl = (tmp_path / "graph.ttl").read_text(encoding="utf-8")
     assert ttl.startswith("@prefix annotation: ")
     # rewriting over an existing output replaces the store rather than adding to it

@@ -9,16 +9,23 @@ import pyoxigraph as ox
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.export.rdf.store import SOURCE_FILE, load_store
+from kg.export.rdf.blocks import BlockWriter, save_record
+from kg.export.rdf.store import SOURCE_FILE, file_sha256, load_store
 
 
 def _line(i: int) -> str:
     return f'<https://example.org/s{i % 17}> <https://example.org/p{i % 5}> "value {i}" .\n'
 
 
-def _write(folder: Path, lines) -> Path:
+def _write(folder: Path, lines, *, block_size: int = 1) -> Path:
+    """``graph.nt`` of ``lines`` with the record of its blocks, ``block_size`` lines each, as a build writes them."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "graph.nt").write_text("".join(lines), encoding="utf-8")
+    with open(folder / "graph.nt", "wb") as handle:
+        writer = BlockWriter(handle, digests=True)
+        for i in range(0, len(lines), block_size):
+            writer.block("".join(lines[i:i + block_size]).encode("utf-8"))
+    sha256 = file_sha256(folder / "graph.nt")
+    save_record(folder, "graph.nt", writer.blocks(), file_sha256=sha256, ntriples_sha256=sha256, lines=len(lines))
     return folder
 
 
@@ -70,6 +77,23 @@ def test_a_store_without_its_source_record_is_not_a_base(tmp_path):
     (tmp_path / "old" / "store" / SOURCE_FILE).unlink()
     assert load_store(_write(tmp_path / "new", [_line(i) for i in range(101)]),
                       previous=tmp_path / "old")["store"] == "loaded"
+
+
+def test_only_the_changed_lines_of_a_changed_block_are_applied(tmp_path):
+    lines = [_line(i) for i in range(120)]
+    load_store(_write(tmp_path / "old", lines, block_size=6))
+    new_lines = lines[:7] + [_line(700)] + lines[8:]  # the second block: one line of six replaced
+    result = load_store(_write(tmp_path / "new", new_lines, block_size=6), previous=tmp_path / "old")
+    assert (result["store"], result["added"], result["removed"]) == ("updated", 1, 1)
+    assert _triples(tmp_path / "new") == _parsed(new_lines)
+
+
+def test_outputs_without_a_record_of_their_blocks_are_not_a_base(tmp_path):
+    load_store(_write(tmp_path / "old", [_line(i) for i in range(100)]))
+    (tmp_path / "old" / ".blocks" / "graph.nt.npz").unlink()
+    new_lines = [_line(i) for i in range(101)]
+    assert load_store(_write(tmp_path / "new", new_lines), previous=tmp_path / "old")["store"] == "loaded"
+    assert _triples(tmp_path / "new") == _parsed(new_lines)
 
 
 def test_an_updated_store_can_itself_be_updated(tmp_path):

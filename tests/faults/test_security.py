@@ -131,7 +131,7 @@ def test_a_build_writes_only_into_its_output_folder(hostile):
     assert {"a", "a/b"} <= new
     assert all(p in ("a", "a/b") or p == inside or p.startswith(inside + "/") for p in new), sorted(new)
     assert not list(out.parent.glob(".output.staging-*"))  # the staging sibling is gone
-    assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUT_FILES, ".cache", "store"])
+    assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUT_FILES, ".blocks", ".cache", "store"])
     assert not Path(ABSOLUTE).exists() and not list(Path(ABSOLUTE).parent.glob(Path(ABSOLUTE).name + "*"))
     assert not any("evil" in p for p in hostile["after"] if not p.endswith("hostile.jsonl"))
 

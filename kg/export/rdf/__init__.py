@@ -58,7 +58,9 @@ How it is made, one module a step:
 * ``triples`` — the graph as N-Triples lines (papers, authors, entities,
   mentions, co-occurrences);
 * ``dataset`` — the description of the dump itself (dataset, run) and the ontology;
-* ``serialise`` — ``graph.nt``, Turtle, JSON-LD and ``write_rdf``, each as a stream;
+* ``serialise`` — ``graph.nt``, Turtle and ``write_rdf``, each as a stream;
+* ``jsonld`` — the compact JSON-LD, written from ``graph.nt``'s lines;
+* ``blocks`` — where each block lies in the dumps, for a rebuild to copy what did not change;
 * ``store`` — the Oxigraph store, bulk-loaded or updated from the previous build's.
 """
 
@@ -67,7 +69,8 @@ How it is made, one module a step:
 from kg.export.rdf.dataset import ONTOLOGY_FILE, ontology_lines, provenance_lines
 from kg.export.rdf.iris import (BaseIriError, annotation_iri, author_iri, check_base_iri, cooccurrence_iri,
                                 entity_iri, id_path, paper_iri)
-from kg.export.rdf.serialise import rdf_bytes, serialize_turtle, to_jsonld, to_turtle, write_rdf
+from kg.export.rdf.jsonld import to_jsonld
+from kg.export.rdf.serialise import rdf_bytes, serialize_turtle, to_turtle, write_rdf
 from kg.export.rdf.store import build_store, load_store, update_store
 from kg.export.rdf.terms import A, date_literal
 from kg.export.rdf.triples import graph_lines

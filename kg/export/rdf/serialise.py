@@ -1,9 +1,10 @@
 """The files of the RDF export, each written as a stream: ``graph.nt``, Turtle, JSON-LD, the Oxigraph store.
 
 ``graph.nt`` is written block by block as the lines are made (``triples``);
-Oxigraph reads it back to write the Turtle and to fill the store, and the
-compact JSON-LD is written here from its lines, because Oxigraph writes only
-expanded JSON-LD.  Nothing holds the whole dump in memory: on the
+Oxigraph reads it back to write the Turtle and to fill the store, and kg
+writes the compact JSON-LD from its lines (``jsonld``), because Oxigraph
+writes only expanded JSON-LD.  A rebuild copies the Turtle and JSON-LD of the
+blocks the previous build already wrote (``blocks``).  Nothing holds the whole dump in memory: on the
 10,000-paper benchmark graph (3.2 M triples) the old way, sorted lines and
 whole files in memory, took 2 GB more than the graph itself.
 
@@ -14,12 +15,9 @@ and the build writes its other files meanwhile.
 
 from __future__ import annotations
 
-import codecs
-import functools
 import hashlib
 import io
-import json
-import re
+import mmap
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,40 +27,37 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.export.files import atomic_writer
+from kg.export.rdf.blocks import RUN_BYTES, Blocks, BlockWriter, PreviousDump, encode, load_record, save_record
 from kg.export.rdf.dataset import ontology_lines, provenance_lines
 from kg.export.rdf.iris import check_base_iri
+from kg.export.rdf.jsonld import write_jsonld_blocks
 from kg.export.rdf.store import load_store
 from kg.export.rdf.terms import _i, _int
 from kg.export.rdf.triples import graph_blocks
-from kg.export.rdf.vocabulary import (DATA_PREFIXES, DEFAULT_BASE_IRI, JSONLD, NTRIPLES, PREFIXES, RDF, STORE,
-                                      TURTLE, VOID, XSD, all_prefixes)
+from kg.export.rdf.vocabulary import DEFAULT_BASE_IRI, JSONLD, NTRIPLES, STORE, TURTLE, VOID, all_prefixes
 from kg.export.steps import ExportSteps
-
-# A lone surrogate (from broken JSON input) is not encodable text: it is written as U+FFFD.
-codecs.register_error("kg.replace", lambda error: ("\ufffd", error.end))
 
 
 def write_ntriples(graph: nx.Graph, handle: BinaryIO, *, base_iri: str = DEFAULT_BASE_IRI,
-                   run_info: dict | None = None) -> dict[str, int]:
-    """Write the graph's N-Triples to ``handle`` as they are made; the counts of triples and annotations.
+                   run_info: dict | None = None) -> tuple[dict[str, int], Blocks]:
+    """Write the graph's N-Triples to ``handle`` as they are made; the counts of triples and annotations,
+    and where each block lies (with its digest, for the next build to compare).
 
     The lines come in blocks, one subject's triples together (see ``triples``);
     the ontology and the description of the dump itself come last, sorted,
-    with ``void:triples`` the number of lines of the whole file.
+    with ``void:triples`` the number of lines of the whole file: the last block.
     """
     base = check_base_iri(base_iri)
-    text = io.TextIOWrapper(handle, encoding="utf-8", errors="kg.replace", newline="\n")
+    writer = BlockWriter(handle, digests=True)
     triples, counts = 0, {"annotations": 0}
     for block in graph_blocks(graph, base, counts):
-        text.write("".join(block))
+        writer.block(encode("".join(block)))
         triples += len(block)
     tail = set(ontology_lines())
     tail.update(provenance_lines(base, run_info or {}))
     tail.add(f"{_i(base + 'dataset')} {_i(VOID + 'triples')} {_int(triples + len(tail) + 1)} .\n")
-    text.write("".join(sorted(tail)))
-    text.flush()
-    text.detach()  # the caller owns ``handle``
-    return {"triples": triples + len(tail), **counts}
+    writer.block(encode("".join(sorted(tail))))
+    return {"triples": triples + len(tail), **counts}, writer.blocks()
 
 
 def rdf_bytes(graph: nx.Graph, *, base_iri: str = DEFAULT_BASE_IRI, run_info: dict | None = None) -> bytes:
@@ -120,15 +115,59 @@ def serialize_turtle(triples: Iterable, prefixes: dict[str, str], output: Binary
     return target.getvalue() if output is None else None
 
 
-def write_turtle(nt_path: Path, output: BinaryIO, base: str) -> None:
-    """Turtle from a ``graph.nt`` file, in its order, with the vocabulary and data prefixes.
+# Serialised between blocks so that their Turtle can be told apart: Oxigraph writes it as a
+# statement of its own, on its own line, and a literal in Turtle never holds a line break.
+_MARKER_NT = b"<urn:kg:block> <urn:kg:block> <urn:kg:block> .\n"
+_MARKER_TURTLE = b"\n" + _MARKER_NT
 
-    Oxigraph parses the lines strictly here, so a malformed term fails the build.
+
+def write_turtle(nt_path: Path, blocks: Blocks, output: BinaryIO, base: str,
+                 previous: PreviousDump | None = None) -> Blocks:
+    """Turtle from a ``graph.nt`` file, in its order, with the vocabulary and data prefixes; where its blocks lie.
+
+    A block ``previous`` holds is copied from it; the others are serialised by
+    Oxigraph, consecutive ones together, which parses them strictly here, so a
+    malformed term fails the build.  The same blocks give the same bytes either way.
     """
-    # Oxigraph takes the parser's quads (all in the default graph) as they are: 3.1 s instead of
-    # 3.6 s for the 3.2 M triples of 10,000 papers, without a Python generator between the two.
-    quads = ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES)
-    serialize_turtle(quads, all_prefixes(base), output)
+    prefixes = dict(sorted(all_prefixes(base).items()))
+    writer = BlockWriter(output)
+    writer.write(_prefix_header(prefixes))
+    starts, ends, keys = blocks.starts.tolist(), blocks.ends.tolist(), blocks.keys()
+    run: list[int] = []
+
+    def serialise_run(nt: bytes) -> None:
+        body = io.BytesIO()
+        data = b"".join(_MARKER_NT + nt[starts[i]:ends[i]] for i in run)
+        ox.serialize(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), _WithoutPrefixLines(body),
+                     format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        pieces = (b"\n" + body.getvalue()).split(_MARKER_TURTLE)[1:]
+        if len(pieces) != len(run):
+            raise RuntimeError(f"Turtle of {len(run)} blocks came out as {len(pieces)} pieces")
+        for piece in pieces[:-1]:
+            writer.block(piece + b"\n")
+        writer.block(pieces[-1])
+        run.clear()
+
+    with open(nt_path, "rb") as handle:
+        size = handle.seek(0, 2)
+        nt = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        try:
+            for i, key in enumerate(keys):
+                copied = previous.get(key) if previous is not None else None
+                if copied is None:
+                    run.append(i)
+                    if ends[i] - starts[run[0]] >= RUN_BYTES:
+                        serialise_run(nt)
+                    continue
+                if run:
+                    serialise_run(nt)
+                writer.block(copied)
+            if run:
+                serialise_run(nt)
+        finally:
+            if size:
+                nt.close()
+    return writer.blocks()
 
 
 def to_turtle(nt: bytes, base: str) -> bytes:
@@ -137,141 +176,26 @@ def to_turtle(nt: bytes, base: str) -> bytes:
     return serialize_turtle((q.triple for q in quads), all_prefixes(base))
 
 
-_VOCAB_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
-_DATA_LOCAL = re.compile(r"[A-Za-z0-9_%][A-Za-z0-9._~%:-]*\Z")
-
-
-class _Compactor:
-    """IRIs to compact IRIs (``prefix:local``) for JSON-LD."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.data = {path: name for name, path in DATA_PREFIXES.items() if path}
-        self.vocab = sorted(((ns, name) for name, ns in PREFIXES.items()), key=lambda item: -len(item[0]))
-        self.cache: dict[str, str] = {}
-
-    def __call__(self, iri: str) -> str:
-        if iri.startswith(self.base):  # a data IRI: the prefix is the first path segment
-            rest = iri[len(self.base):]
-            cut = rest.find("/") + 1
-            if cut:
-                name = self.data.get(rest[:cut])
-                if name and _DATA_LOCAL.match(rest, cut):
-                    return f"{name}:{rest[cut:]}"
-            elif _DATA_LOCAL.match(rest):
-                return f"kgr:{rest}"
-        cached = self.cache.get(iri)
-        if cached is None:
-            cached = iri
-            for ns, name in self.vocab:
-                if iri.startswith(ns) and _VOCAB_LOCAL.match(iri, len(ns)):
-                    cached = f"{name}:{iri[len(ns):]}"
-                    break
-            self.cache[iri] = cached
-        return cached
-
-
-def write_jsonld(lines: Iterable[str], output: BinaryIO, base: str) -> None:
-    """Compacted JSON-LD: an ``@context`` of prefixes and one node object per subject, one per line.
-
-    ``lines`` are the lines of ``graph.nt``, each subject's together.  Strings
-    are JSON strings, ``xsd:integer`` values JSON numbers, every other typed
-    literal ``{"@value", "@type"}`` with its lexical form kept, so that the file
-    parses to the very triples of ``graph.nt``.
-
-    The JSON is written straight from the N-Triples lines: a canonical
-    N-Triples string body (escapes ``\\" \\\\ \\n \\r \\t \\b \\f \\uXXXX``)
-    is also a valid JSON string body with the same value; any other escape
-    (``\\U…``) goes through Oxigraph's parser.
-    """
-    # Entity IRIs recur in every paper, an annotation's IRIs twice in a row: a small cache catches
-    # both (JSON-LD of 3,000 papers: 1.55 s instead of 1.87 s).
-    compact = functools.lru_cache(maxsize=1 << 16)(_Compactor(base))
-    rdf_type = RDF + "type"
-    xsd_string, xsd_integer = XSD + "string", XSD + "integer"
-    integer = re.compile(r"-?(?:0|[1-9][0-9]{0,17})\Z")  # JSON numbers that stay exact
-    text = io.TextIOWrapper(output, encoding="utf-8", errors="kg.replace", newline="\n")
-    context = json.dumps(all_prefixes(base), ensure_ascii=False, indent=2)
-    text.write('{"@context": ' + context.replace("\n", "\n ") + ',\n "@graph": [\n')
-    subject: str | None = None
-    types: list[str] = []
-    props: dict[str, list[str]] = {}
-    separator = ""
-
-    def flush() -> None:
-        nonlocal separator
-        parts = [f'"@id":"{compact(subject)}"' if not subject.startswith("_:") else f'"@id":"{subject}"']
-        if types:
-            parts.append('"@type":[' + ",".join(types) + "]")
-        parts.extend(f'"{key}":[{",".join(values)}]' for key, values in props.items())
-        text.write(separator + "{" + ",".join(parts) + "}")
-        separator = ",\n"
-
-    for line in lines:
-        line = line.rstrip("\n")
-        if not line:
-            continue
-        s_tok, p_tok, rest = line.split(" ", 2)
-        s_val = s_tok[1:-1] if s_tok[0] == "<" else s_tok
-        if s_val != subject:
-            if subject is not None:
-                flush()
-            subject, types, props = s_val, [], {}
-        predicate = p_tok[1:-1]
-        o_tok = rest[:-2]  # without " ."
-        if o_tok[0] == "<":
-            iri = compact(o_tok[1:-1])
-            if predicate == rdf_type:
-                types.append(f'"{iri}"')
-                continue
-            value = f'{{"@id":"{iri}"}}'
-        elif o_tok[0] == "_":
-            value = f'{{"@id":"{o_tok}"}}'
-        else:
-            close = o_tok.rindex('"')
-            body, suffix = o_tok[1:close], o_tok[close + 1:]
-            if "\\U" in body or "\\'" in body:  # not a JSON escape: decode it properly
-                literal = next(iter(ox.parse(f"<s:> <p:> {o_tok} .", format=ox.RdfFormat.N_TRIPLES))).object
-                body = json.dumps(literal.value, ensure_ascii=False)[1:-1]
-            if not suffix:
-                value = f'"{body}"'
-            elif suffix[0] == "@":
-                value = f'{{"@value":"{body}","@language":"{suffix[1:]}"}}'
-            else:
-                datatype = suffix[3:-1]
-                if datatype == xsd_string:
-                    value = f'"{body}"'
-                elif datatype == xsd_integer and integer.match(body):
-                    value = body
-                else:
-                    value = f'{{"@value":"{body}","@type":"{compact(datatype)}"}}'
-        props.setdefault(compact(predicate), []).append(value)
-    if subject is not None:
-        flush()
-    text.write("\n]}\n")
-    text.flush()
-    text.detach()
-
-
-def to_jsonld(nt: bytes, base: str) -> bytes:
-    """Compact JSON-LD of N-Triples bytes (see ``write_jsonld``)."""
-    buffer = io.BytesIO()
-    write_jsonld(nt.decode("utf-8").split("\n"), buffer, base)  # not splitlines(): literals may hold U+2028…
-    return buffer.getvalue()
-
-
-def write_turtle_and_jsonld(folder: str | Path, base: str) -> dict:
-    """The two dumps made from ``graph.nt`` (one export step); the seconds each took."""
+def write_turtle_and_jsonld(folder: str | Path, base: str, previous: str | Path = "") -> dict:
+    """The two dumps made from ``graph.nt`` (one export step), each with the record of its blocks; the seconds
+    each took and how many blocks each copied from ``previous``, the outputs this build replaces."""
     folder = Path(folder)
     nt_path = folder / NTRIPLES
-    start = time.perf_counter()
-    with atomic_writer(folder / TURTLE) as handle:
-        write_turtle(nt_path, handle, base)
-    middle = time.perf_counter()
-    with open(nt_path, encoding="utf-8", newline="\n") as lines, atomic_writer(folder / JSONLD) as handle:
-        write_jsonld(lines, handle, base)
-    end = time.perf_counter()
-    return {"seconds": {"turtle": round(middle - start, 3), "jsonld": round(end - middle, 3)}}
+    nt_record = load_record(folder, NTRIPLES)
+    if nt_record is None:
+        raise RuntimeError(f"no record of the blocks of {nt_path}")
+    blocks, nt_sha256 = nt_record[0], nt_record[1]["sha256"]
+    result: dict = {"seconds": {}, "copied_blocks": {}}
+    for name, label, write in ((TURTLE, "turtle", write_turtle), (JSONLD, "jsonld", write_jsonld_blocks)):
+        start = time.perf_counter()
+        with PreviousDump.open(previous, name) as old, atomic_writer(folder / name) as handle:
+            hashing = _Hashing(handle)
+            written = write(nt_path, blocks, hashing, base, old)
+            copied = len(old.spans.keys() & set(blocks.keys())) if old is not None else 0
+        save_record(folder, name, written, file_sha256=hashing.sha256.hexdigest(), ntriples_sha256=nt_sha256)
+        result["seconds"][label] = round(time.perf_counter() - start, 3)
+        result["copied_blocks"][name] = copied
+    return result
 
 
 class _Hashing(io.BufferedIOBase):
@@ -303,7 +227,8 @@ def write_rdf(graph: nx.Graph, folder: Path, *, base_iri: str = DEFAULT_BASE_IRI
     folder is a database, not byte-identical between runs; its triples are.
 
     ``previous`` is the folder of the outputs this build replaces: its store,
-    if it holds that folder's ``graph.nt``, is updated rather than loaded again.
+    if it holds that folder's ``graph.nt``, is updated rather than loaded again,
+    and the Turtle and JSON-LD of blocks it already holds are copied (see ``blocks``).
 
     With ``steps``, Turtle, JSON-LD and the store are written by other
     processes from ``graph.nt`` and are complete once ``steps.wait()``
@@ -315,11 +240,14 @@ def write_rdf(graph: nx.Graph, folder: Path, *, base_iri: str = DEFAULT_BASE_IRI
     base = check_base_iri(base_iri)
     with atomic_writer(folder / NTRIPLES) as handle:
         hashing = _Hashing(handle)
-        counts = write_ntriples(graph, hashing, base_iri=base, run_info=run_info)
+        counts, blocks = write_ntriples(graph, hashing, base_iri=base, run_info=run_info)
+    nt_sha256 = hashing.sha256.hexdigest()
+    save_record(folder, NTRIPLES, blocks, file_sha256=nt_sha256, ntriples_sha256=nt_sha256,
+                lines=counts["triples"])
     own_steps = steps is None
     steps = steps or ExportSteps(jobs=1)
-    steps.start("turtle+jsonld", write_turtle_and_jsonld, folder, base)
-    steps.start("store", load_store, folder, hashing.sha256.hexdigest(), str(previous or ""))
+    steps.start("turtle+jsonld", write_turtle_and_jsonld, folder, base, str(previous or ""))
+    steps.start("store", load_store, folder, nt_sha256, str(previous or ""))
     if own_steps:
         steps.wait()
     kinds = [d.get("kind") for _, d in graph.nodes(data=True)]

@@ -1,0 +1,87 @@
+"""A rebuild copies the Turtle and JSON-LD of unchanged blocks: the dumps are the very bytes of a fresh build."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.export.rdf import write_rdf
+from kg.export.rdf.blocks import BLOCKS, load_record
+from kg.export.steps import ExportSteps
+from kg.graph.build import build_graph
+
+from .test_rdf import RUN_INFO, papers, random_papers
+
+DUMPS = ("graph.nt", "graph.ttl", "graph.jsonld")
+
+
+def _write(items, folder: Path, previous: Path | None = None) -> dict:
+    """``write_rdf`` as a build calls it; the results of its export steps."""
+    with ExportSteps(jobs=1) as steps:
+        write_rdf(build_graph(items, min_cooccur=1), folder, run_info=RUN_INFO, steps=steps, previous=previous)
+        return steps.wait()
+
+
+def _same_dumps(a: Path, b: Path) -> bool:
+    return all(filecmp.cmp(a / name, b / name, shallow=False) for name in DUMPS)
+
+
+def _store_triples(folder: Path) -> list[str]:
+    store = ox.Store.read_only(str(folder / "store"))
+    try:
+        return sorted(str(q.triple) for q in store)
+    finally:
+        del store
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(before=random_papers(), after=random_papers(), kept=st.integers(0, 4))
+def test_a_rebuild_writes_the_bytes_of_a_fresh_build(tmp_path_factory, before, after, kept):
+    root = tmp_path_factory.mktemp("blocks")
+    ids = {item.paper.id for item in after}
+    after = after + [item for item in before[:kept] if item.paper.id not in ids]  # some papers stay
+    _write(before, root / "old")
+    _write(after, root / "rebuilt", previous=root / "old")
+    _write(after, root / "fresh")
+    assert _same_dumps(root / "rebuilt", root / "fresh")
+    nt = sorted(str(q.triple) for q in ox.parse(path=str(root / "fresh" / "graph.nt"),
+                                                 format=ox.RdfFormat.N_TRIPLES))
+    assert _store_triples(root / "rebuilt") == nt
+
+
+def test_unchanged_blocks_are_copied(tmp_path):
+    _write(papers()[:2], tmp_path / "old")
+    results = _write(papers(), tmp_path / "new", previous=tmp_path / "old")
+    copied = results["turtle+jsonld"]["copied_blocks"]
+    # the first paper's block and the concept scheme's are the same; nothing else can be copied
+    assert copied["graph.ttl"] == copied["graph.jsonld"] >= 2
+    _write(papers(), tmp_path / "fresh")
+    assert _same_dumps(tmp_path / "new", tmp_path / "fresh")
+    assert results["store"]["store"] == "updated"
+
+
+def test_a_dump_edited_since_its_record_is_not_copied_from(tmp_path):
+    _write(papers(), tmp_path / "old")
+    with open(tmp_path / "old" / "graph.ttl", "ab") as handle:
+        handle.write(b"# edited\n")
+    results = _write(papers(), tmp_path / "new", previous=tmp_path / "old")
+    assert results["turtle+jsonld"]["copied_blocks"] == {"graph.ttl": 0, "graph.jsonld": len(
+        load_record(tmp_path / "new", "graph.nt")[0])}
+    _write(papers(), tmp_path / "fresh")
+    assert _same_dumps(tmp_path / "new", tmp_path / "fresh")
+
+
+def test_outputs_without_records_are_written_in_full(tmp_path):
+    _write(papers(), tmp_path / "old")
+    shutil.rmtree(tmp_path / "old" / BLOCKS)
+    results = _write(papers(), tmp_path / "new", previous=tmp_path / "old")
+    assert results["turtle+jsonld"]["copied_blocks"] == {"graph.ttl": 0, "graph.jsonld": 0}
+    assert results["store"]["store"] == "loaded"
+    _write(papers(), tmp_path / "fresh")
+    assert _same_dumps(tmp_path / "new", tmp_path / "fresh")
