@@ -11,6 +11,7 @@ Results are stored as plain character offsets in ``doc._.kg_acronyms`` —
 
 from __future__ import annotations
 
+import functools
 import re
 
 from spacy.language import Language
@@ -31,6 +32,7 @@ def short_form_key(short: str) -> str:
     return short
 
 
+@functools.lru_cache(maxsize=1 << 17)  # canonicalisation asks of every mention; names recur
 def is_short_form(text: str) -> bool:
     """An acronym: 2–12 characters, a letter first, and two capitals (or a capital and a digit)."""
     if not _SHORT.match(text) or len(text) < 2:

@@ -125,12 +125,13 @@ def canonicalise(papers: Iterable[Paper], raws: Iterable[RawPaper]) -> list[Extr
             group = groups[vkey]
             if m.type:
                 group.types[m.type] += 1
-            group.surfaces.add(" ".join(m.text.split()))
+            surface = " ".join(m.text.split())
+            group.surfaces.add(surface)
             if _is_short(m, vkey):
-                group.short_forms.add(" ".join(m.text.split()))
+                group.short_forms.add(surface)
             else:
                 group.keys[m.key] += 1
-                group.full_forms[(" ".join(m.text.split()), m.key)] += 1
+                group.full_forms[(surface, m.key)] += 1
 
     # 2. Name, type, id and aliases of each group.
     canon: dict[str, CanonicalEntity] = {}
