@@ -63,12 +63,22 @@ def test_a_large_change_is_loaded_afresh(tmp_path):
     assert _triples(tmp_path / "new") == _parsed(new_lines)
 
 
-def test_a_store_that_does_not_hold_the_old_file_is_not_a_base(tmp_path):
+def test_an_old_file_changed_where_the_update_reads_it_is_not_a_base(tmp_path):
     load_store(_write(tmp_path / "old", [_line(i) for i in range(100)]))
-    # graph.nt edited after the store was made: the store no longer matches it
-    (tmp_path / "old" / "graph.nt").write_text("".join(_line(i) for i in range(1, 100)), encoding="utf-8")
-    new_lines = [_line(i) for i in range(101)]
+    # graph.nt edited after the store was made, in the block the update must read to remove its lines
+    text = (tmp_path / "old" / "graph.nt").read_text(encoding="utf-8")
+    (tmp_path / "old" / "graph.nt").write_text(text.replace('"value 5"', '"value X"'), encoding="utf-8")
+    new_lines = [_line(i) for i in range(100) if i != 5]
     assert load_store(_write(tmp_path / "new", new_lines), previous=tmp_path / "old")["store"] == "loaded"
+    assert _triples(tmp_path / "new") == _parsed(new_lines)
+
+
+def test_an_old_file_changed_where_the_update_does_not_read_it_is_still_a_base(tmp_path):
+    load_store(_write(tmp_path / "old", [_line(i) for i in range(100)]))
+    text = (tmp_path / "old" / "graph.nt").read_text(encoding="utf-8")
+    (tmp_path / "old" / "graph.nt").write_text(text.replace('"value 5"', '"value X"'), encoding="utf-8")
+    new_lines = [_line(i) for i in range(101)]  # the store holds the old triples; the new file adds one
+    assert load_store(_write(tmp_path / "new", new_lines), previous=tmp_path / "old")["store"] == "updated"
     assert _triples(tmp_path / "new") == _parsed(new_lines)
 
 

@@ -12,13 +12,13 @@ bulk-loads only when there is no usable old store or the difference is large.  E
 
 A store is used as a base only if it is known to hold the old ``graph.nt``:
 each store carries ``KG_SOURCE``, the SHA-256 of the file it was made from,
-and the old file must still have that digest.
+which the old file's record of its blocks must name, and every block read
+from the old file must still have its recorded digest.
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
 import itertools
 import json
 import mmap
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.export.rdf.blocks import Blocks, load_record
+from kg.export.rdf.blocks import Blocks, digest, file_sha256, load_record
 from kg.export.rdf.vocabulary import NTRIPLES, STORE
 
 SOURCE_FILE = "KG_SOURCE"  # inside the store folder; RocksDB leaves files it does not know alone
@@ -65,17 +65,21 @@ def build_store(path: Path, ntriples_file: Path, *, lenient: bool = False) -> No
     gc.collect()
 
 
-def _block_lines(path: Path, blocks: Blocks, wanted: list[int]) -> set[bytes]:
-    """The lines (without their line ends) of the ``wanted`` blocks of ``path``."""
-    starts, ends = blocks.starts, blocks.ends
+def _block_lines(path: Path, blocks: Blocks, wanted: list[int]) -> set[bytes] | None:
+    """The lines (without their line ends) of the ``wanted`` blocks of ``path``; None if one of them is not
+    the block its digest says it is (the file was changed since it was recorded)."""
+    starts, ends, digests = blocks.starts, blocks.ends, blocks.digests
     lines: set[bytes] = set()
     with open(path, "rb") as handle:
         size = handle.seek(0, 2)
         if not size:
-            return lines
+            return lines if not wanted else None
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
             for i in wanted:
-                lines.update(data[starts[i]:ends[i]].split(b"\n"))
+                block = data[starts[i]:ends[i]]
+                if digest(block) != digests[i].tobytes():
+                    return None
+                lines.update(block.split(b"\n"))
     lines.discard(b"")
     return lines
 
@@ -84,14 +88,6 @@ def _joined(lines: list[bytes]) -> Iterator[bytes]:
     """Lines joined in blocks of ``STORE_CHUNK_LINES``, each line ended."""
     for i in range(0, len(lines), STORE_CHUNK_LINES):
         yield b"\n".join(lines[i:i + STORE_CHUNK_LINES]) + b"\n"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def read_source(store_path: Path) -> str | None:
@@ -125,8 +121,9 @@ def update_store(path: Path, ntriples_file: Path, ntriples_sha256: str, old_stor
     new_record = load_record(ntriples_file.parent, ntriples_file.name)
     if source is None or old_record is None or new_record is None or not old_ntriples.is_file():
         return None
-    if old_record[1]["sha256"] != source or new_record[1]["sha256"] != ntriples_sha256 \
-            or file_sha256(old_ntriples) != source:
+    # The old file is not hashed whole: the blocks read from it are checked against their digests, and a
+    # block not read is one the new file holds unchanged, so the store's copy of it is right either way.
+    if old_record[1]["sha256"] != source or new_record[1]["sha256"] != ntriples_sha256:
         return None
     old, new = old_record[0], new_record[0]
     old_keys, new_keys = old.keys(), new.keys()
@@ -134,6 +131,8 @@ def update_store(path: Path, ntriples_file: Path, ntriples_sha256: str, old_stor
     gone = [i for i, key in enumerate(old_keys) if key not in new_set]
     fresh = [i for i, key in enumerate(new_keys) if key not in old_set]
     old_lines, new_lines = _block_lines(old_ntriples, old, gone), _block_lines(ntriples_file, new, fresh)
+    if old_lines is None or new_lines is None:
+        return None
     removed, added = list(old_lines - new_lines), list(new_lines - old_lines)  # a store is a set: any order
     del old_lines, new_lines
     if len(added) + len(removed) > MAX_CHANGED_SHARE * max(1, new_record[1].get("lines") or 0):
