@@ -33,6 +33,11 @@ given for ``?e`` itself wins.  Oxigraph evaluates a label ``FILTER`` after the
 rest of a query's pattern, so a query doing the lookup itself took 15 s to
 minutes on 10,000 papers where the same query from the IRIs takes about a second.
 
+Functions.  ``kg:npmi(?common, ?count1, ?count2, ?papers)`` gives the NPMI of two
+entities from the papers they share, their paper counts and the number of papers
+(the dump stores counts, not scores: see ``queries/cooccurring.rq``).  SPARQL has no
+logarithm to compute it with; another engine leaves the variable unbound.
+
 Results: ``SparqlResult`` with ``to_table()``, ``to_csv()``, ``to_tsv()``,
 ``to_json()`` (SPARQL 1.1 Query Results JSON), ``to_xml()``; CONSTRUCT and
 DESCRIBE results give triples, written as Turtle (table), CSV of N-Triples terms,
@@ -52,7 +57,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import GraphNotFoundError, QueryError
-from kg.export.rdf import DEFAULT_BASE_IRI, PREFIXES, STORE, VOID, all_prefixes
+from kg.export.rdf import DEFAULT_BASE_IRI, KG, PREFIXES, STORE, VOID, XSD, all_prefixes
 # Imported for callers of kg.query.sparql (the server, the CLI, tests) as well as for use here.
 from kg.query.sparql_results import CELL_WIDTH, FORMATS, SparqlResult
 from kg.query.sparql_text import (QUERY_FORMS, UPDATE_FORMS, QueryText, bind, check_read_only, header,
@@ -83,6 +88,30 @@ def data_prefixes(store: ox.Store) -> dict[str, str]:
     except (OSError, SyntaxError, RuntimeError):
         pass
     return all_prefixes(base)
+
+
+def npmi_function(common, count1, count2, papers) -> ox.Literal | None:
+    """``kg:npmi``: the NPMI of a pair from its counts, as ``xsd:double``; unbound (``None``) for bad input.
+
+    The same figure as ``kg cooccur --measure npmi`` (``kg.graph.cooccurrence.score``).
+    """
+    from kg.graph.cooccurrence import score  # scipy: loaded only by a query that calls the function
+
+    terms = (common, count1, count2, papers)
+    if not all(isinstance(t, ox.Literal) and t.datatype.value in _INTEGER_TYPES for t in terms):
+        return None
+    try:
+        c, a, b, n = (int(t.value) for t in terms)
+    except ValueError:  # an ill-formed literal: "x"^^xsd:integer
+        return None
+    if not (0 < c <= min(a, b) and max(a, b) <= n):
+        return None
+    return ox.Literal(repr(score("npmi", c, a, b, n)), datatype=ox.NamedNode(XSD + "double"))
+
+
+_INTEGER_TYPES = frozenset(XSD + name for name in ("integer", "int", "long", "short", "nonNegativeInteger",
+                                                    "positiveInteger", "unsignedInt", "unsignedLong"))
+FUNCTIONS = {ox.NamedNode(KG + "npmi"): npmi_function}
 
 
 _ENTITY_LOOKUP = """SELECT DISTINCT ?e WHERE {
@@ -123,7 +152,7 @@ def execute(store: ox.Store, query: QueryText | str, bindings: dict | None = Non
             values[variable] = entity_iris(store, name, prefixes=prefixes)
     text = bind(query.text, values)
     try:
-        answer = store.query(text, prefixes=dict(prefixes or PREFIXES))
+        answer = store.query(text, prefixes=dict(prefixes or PREFIXES), custom_functions=FUNCTIONS)
     except SyntaxError as exc:
         raise QueryError(f"invalid SPARQL query ({query.source}): {exc}") from None
     except (OSError, RuntimeError, ValueError) as exc:

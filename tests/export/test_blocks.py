@@ -14,6 +14,7 @@ from kg.export.rdf import write_rdf
 from kg.export.rdf.blocks import BLOCKS, load_record
 from kg.export.steps import ExportSteps
 from kg.graph.build import build_graph
+from kg.records import Entity, ExtractedPaper, Mention, Paper
 
 from .test_rdf import RUN_INFO, papers, random_papers
 
@@ -64,6 +65,21 @@ def test_unchanged_blocks_are_copied(tmp_path):
     _write(papers(), tmp_path / "fresh")
     assert _same_dumps(tmp_path / "new", tmp_path / "fresh")
     assert results["store"]["store"] == "updated"
+
+
+def test_a_new_paper_leaves_the_pairs_it_does_not_mention_as_they_were(tmp_path):
+    """The dump holds counts, not scores that change with N: other pairs' blocks are copied as they were."""
+    new = ExtractedPaper(Paper("arxiv:2402.00002", "BLEU for translation", "", year=2024),
+                         [Entity("metric:bleu", "BLEU", "Metric", mentions=[Mention("title", 0, 4, "BLEU")]),
+                          Entity("task:translation", "translation", "Task",
+                                 mentions=[Mention("title", 9, 20, "translation")])])
+    _write(papers(), tmp_path / "old")
+    _write(papers() + [new], tmp_path / "new", previous=tmp_path / "old")
+    old, added = (set((tmp_path / name / "graph.nt").read_text(encoding="utf-8").splitlines())
+                  for name in ("old", "new"))
+    cooccurrence = "/cooccurrence/"
+    assert [line for line in old - added if cooccurrence in line.split(" ", 1)[0]] == []
+    assert [line for line in added - old if cooccurrence in line.split(" ", 1)[0]]  # the new pair
 
 
 def test_a_dump_edited_since_its_record_is_not_copied_from(tmp_path):

@@ -188,6 +188,11 @@ def check_invariants(graph, triples: set) -> None:
     assert sum(1 for _, o in types if o == KGNS.CoOccurrence) == cooc
     (count,) = [o for _, p, o in triples if p == VOID.triples]
     assert int(count) == len(triples)
+    (partition,) = [s for s, p, o in triples if p == VOID["class"] and o == SCHEMA.ScholarlyArticle]
+    assert [int(o) for s, p, o in triples if s == partition and p == VOID.entities] == [len(papers_)]
+    # counts only: no score that changes with the number of papers (the queries compute them)
+    pairs = {s for s, o in types if o == KGNS.CoOccurrence}
+    assert {p for s, p, _ in triples if s in pairs} <= {RDF.type, KGNS.entity, KGNS.papersInCommon}
     assert not any(isinstance(term, rdflib.BNode) for t in triples for term in t)
     assert not any(isinstance(o, Literal) and o.datatype == XSD.dateTime for _, _, o in triples)
 

@@ -14,9 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.errors import GraphNotFoundError, QueryError
+from kg.graph.build import build_graph
+from kg.query.cooccur import cooccurring
 from kg.query.sparql import bind, header, known_queries, load_query, query_form, run_query
 
-from .conftest import write_test_rdf
+from .conftest import papers, write_test_rdf
 
 UPDATES = [
     "INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }",
@@ -255,3 +257,27 @@ def test_a_resolved_parameter_takes_an_iri_and_gives_way_to_an_explicit_binding(
     assert run_query(graph_dir, _RESOLVED, bindings={"entity": f"<{iri}>"}).records() == lora
     assert run_query(graph_dir, _RESOLVED, bindings={"entity": "no such entity", "e": f"<{iri}>"}).records() == lora
     assert run_query(graph_dir, _RESOLVED).records() != []  # no name given: ?e stays free
+
+
+# --- co-occurrence scores, computed by the query from the counts in the dump ---------------
+
+@pytest.mark.parametrize("name", ["LoRA", "LLM", "GSM8K"])
+def test_cooccurring_scores_are_those_of_kg_cooccur(graph_dir, name):
+    graph = build_graph(papers(), min_cooccur=1)
+    rows = {row["name"]: row for row in run_query(graph_dir, "cooccurring", bindings={"entity": name}).records()}
+    assert rows
+    for measure in ("npmi", "jaccard", "association"):
+        expected = {r["name"]: r["score"] for r in cooccurring(graph, name, measure=measure)["results"]}
+        assert {other: float(row[measure]) for other, row in rows.items()} == pytest.approx(expected, rel=1e-5)
+    expected = {r["name"]: r["papers"] for r in cooccurring(graph, name, measure="count")["results"]}
+    assert {other: int(row["common"]) for other, row in rows.items()} == expected
+
+
+@pytest.mark.parametrize("args, value", [
+    ("1, 2, 2, 3", -0.26186), ("3, 3, 3, 3", 1.0),
+    ('"1", 2, 2, 3', None), ("1.5, 2, 2, 3", None), ("<http://x/1>, 2, 2, 3", None),
+    ("0, 2, 2, 3", None), ("3, 2, 2, 3", None), ("1, 2, 5, 3", None), ('"x"^^xsd:integer, 2, 2, 3', None),
+])
+def test_the_npmi_function_is_unbound_for_counts_that_cannot_be(graph_dir, args, value):
+    (row,) = run_query(graph_dir, f"SELECT ?v WHERE {{ BIND(kg:npmi({args}) AS ?v) }}").records()
+    assert (float(row["v"]) if "v" in row else None) == value

@@ -34,12 +34,13 @@ Vocabularies (prefixes as in ``PREFIXES``):
   ``oa:TextPositionSelector`` (``oa:start``, ``oa:end``: code-point offsets into
   the field ``kg:field`` "title" or "abstract", end exclusive) and an
   ``oa:TextQuoteSelector`` (``oa:exact``, the text as written);
-* co-occurrence — a ``kg:CoOccurrence`` node with ``kg:entity`` (both),
-  ``kg:papersInCommon``, ``kg:association``, ``kg:jaccard``, ``kg:npmi``, plus
-  ``kg:cooccursWith`` between the two entities in both directions;
+* co-occurrence — a ``kg:CoOccurrence`` node with ``kg:entity`` (both) and
+  ``kg:papersInCommon``, plus ``kg:cooccursWith`` between the two entities in both
+  directions; no scores, which change with the number of papers (queries compute them);
 * the dataset ``<base>dataset`` — ``void:Dataset`` and ``dcat:Dataset`` with
   ``void:triples`` (the triples of the dump, this one included),
-  ``void:uriSpace``, ``void:vocabulary``, ``void:dataDump`` (``<base>graph.ttl``,
+  ``void:uriSpace``, ``void:classPartition`` (``void:entities``: the number of
+  papers), ``void:vocabulary``, ``void:dataDump`` (``<base>graph.ttl``,
   ``.nt``, ``.jsonld``: publish the files at the base IRI) and one
   ``dcat:Distribution`` per file, ``prov:wasGeneratedBy`` the run;
 * the run — ``prov:Activity``, ``prov:wasAssociatedWith`` the kg software

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.export.rdf.iris import _enc, _hash
-from kg.export.rdf.terms import _DC, _KG, _PV, _SC, A, _i, _lit, _present
+from kg.export.rdf.terms import _DC, _KG, _PV, _SC, A, _i, _int, _lit, _present
 from kg.export.rdf.vocabulary import (BIBO, DCAT, DCTERMS, FABIO, KG, MEDIA_TYPES, OA, PRISM, PROV, RDFS,
                                       SCHEMA, SKOS, VOID)
 
@@ -62,6 +62,19 @@ def provenance_lines(base: str, run_info: dict) -> Iterator[str]:
         out.append((run, _KG("setting"), _lit(f"{key}={text}")))
     for s, p, o in out:
         yield f"{s} {p} {o} .\n"
+
+
+def paper_partition_lines(base: str, papers: int) -> list[str]:
+    """The number of papers in the dump, as a VoID class partition of the dataset.
+
+    ``void:entities`` of the ``schema:ScholarlyArticle`` partition is the N of the
+    co-occurrence scores (association strength, NPMI), which the dump leaves to queries.
+    """
+    dataset, partition = _i(base + "dataset"), _i(base + "dataset/papers")
+    return [f"{dataset} {_i(VOID + 'classPartition')} {partition} .\n",
+            f"{partition} {A} {_i(VOID + 'Dataset')} .\n",
+            f"{partition} {_i(VOID + 'class')} {_SC('ScholarlyArticle')} .\n",
+            f"{partition} {_i(VOID + 'entities')} {_int(papers)} .\n"]
 
 
 def ontology_lines() -> list[str]:

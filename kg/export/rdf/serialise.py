@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from kg.export.files import atomic_writer
 from kg.export.rdf.blocks import RUN_BYTES, Blocks, BlockWriter, PreviousDump, encode, load_record, save_record
-from kg.export.rdf.dataset import ontology_lines, provenance_lines
+from kg.export.rdf.dataset import ontology_lines, paper_partition_lines, provenance_lines
 from kg.export.rdf.iris import check_base_iri
 from kg.export.rdf.jsonld import write_jsonld_blocks
 from kg.export.rdf.store import load_store
@@ -45,16 +45,18 @@ def write_ntriples(graph: nx.Graph, handle: BinaryIO, *, base_iri: str = DEFAULT
 
     The lines come in blocks, one subject's triples together (see ``triples``);
     the ontology and the description of the dump itself come last, sorted,
-    with ``void:triples`` the number of lines of the whole file: the last block.
+    with ``void:triples`` the number of lines of the whole file and the number of
+    papers (which the co-occurrence scores need): the last block.
     """
     base = check_base_iri(base_iri)
     writer = BlockWriter(handle, digests=True)
-    triples, counts = 0, {"annotations": 0}
+    triples, counts = 0, {"annotations": 0, "papers": 0}
     for block in graph_blocks(graph, base, counts):
         writer.block(encode("".join(block)))
         triples += len(block)
     tail = set(ontology_lines())
     tail.update(provenance_lines(base, run_info or {}))
+    tail.update(paper_partition_lines(base, counts.pop("papers")))
     tail.add(f"{_i(base + 'dataset')} {_i(VOID + 'triples')} {_int(triples + len(tail) + 1)} .\n")
     writer.block(encode("".join(sorted(tail))))
     return {"triples": triples + len(tail), **counts}, writer.blocks()

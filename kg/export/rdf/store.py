@@ -2,8 +2,8 @@
 
 A bulk load is the export's longest step (about 22 s for the 3.2 M triples of
 10,000 papers).  A rebuild after a daily feed changes a few per cent of the
-triples: the new papers and their mentions, and the counts and association
-scores of the entities they touch.  So when the output folder already holds a
+triples: the new papers and their mentions, and the counts of the entities and
+pairs they touch (the dump holds no score that changes with the number of papers).  So when the output folder already holds a
 store, ``load_store`` checkpoints it into the new output (RocksDB hard links:
 no copy) and applies the difference between the old and the new ``graph.nt``,
 found by comparing only the blocks whose digests differ (see ``blocks``); it

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import math
 import re
-from decimal import Decimal
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -55,21 +53,6 @@ def _typed(lexical: str, datatype: str) -> str:
 def _int(value) -> str:
     number = value if isinstance(value, int) else int(float(value))
     return f'"{number}"^^<{XSD}integer>'
-
-
-def _double(value) -> str:
-    value = float(value)
-    if math.isnan(value):
-        lexical = "NaN"
-    elif math.isinf(value):
-        lexical = "INF" if value > 0 else "-INF"
-    else:
-        # Positional, shortest round-trip digits: the form Oxigraph's store gives back
-        # (1.0 → "1", 1e-05 → "0.00001"), so the store and the dumps hold the same literal.
-        lexical = format(Decimal(repr(value)), "f")
-        if "." in lexical:
-            lexical = lexical.rstrip("0").rstrip(".")
-    return f'"{lexical}"^^<{XSD}double>'
 
 
 def date_literal(text) -> str:

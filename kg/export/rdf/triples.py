@@ -26,7 +26,7 @@ import networkx as nx
 
 from kg.export.rdf.dataset import provenance_lines
 from kg.export.rdf.iris import annotation_iri, author_iri, cooccurrence_iri, entity_iri, paper_iri
-from kg.export.rdf.terms import (_DC, _KG, _OA, _PATH_SAFE, _SC, _SK, A, _dict, _double, _i, _int, _lit, _mentions,
+from kg.export.rdf.terms import (_DC, _KG, _OA, _PATH_SAFE, _SC, _SK, A, _dict, _i, _int, _lit, _mentions,
                                  _present, _str_list, _url, date_literal)
 from kg.export.rdf.vocabulary import BIBO, ENTITY_CLASSES, FABIO, PRISM, XSD
 
@@ -54,6 +54,7 @@ def graph_blocks(graph: nx.Graph, base: str, counts: dict[str, int] | None = Non
         yield paper_block(pid)
     if counts is not None:
         counts["annotations"] = counts.get("annotations", 0) + paper_block.annotations
+        counts["papers"] = counts.get("papers", 0) + len(papers)
     yield from _entity_blocks(graph, base, entity_node)
     yield from _cooccurrence_blocks(graph, base, entity_node)
 
@@ -187,7 +188,13 @@ def _entity_blocks(graph: nx.Graph, base: str, entity_node: dict[str, str]) -> I
 
 
 def _cooccurrence_blocks(graph: nx.Graph, base: str, entity_node: dict[str, str]) -> Iterator[list[str]]:
-    """One ``kg:CoOccurrence`` node per pair, in the graph's (sorted) edge order."""
+    """One ``kg:CoOccurrence`` node per pair, in the graph's (sorted) edge order.
+
+    Only the papers in common are written, not the scores: association strength and NPMI
+    depend on the number of papers in the corpus and Jaccard on each entity's paper count,
+    so storing them would change most of these nodes whenever a paper is added (a quarter of
+    the dump at 100k papers).  They follow from the counts in the dump (see ``queries/cooccurring.rq``).
+    """
     cooc, kg_entity_p = _KG("CoOccurrence"), _KG("entity")
     for u, v, d in graph.edges(data=True):
         if d.get("kind") != "cooccurs" or u not in entity_node or v not in entity_node or u == v:
@@ -197,7 +204,4 @@ def _cooccurrence_blocks(graph: nx.Graph, base: str, entity_node: dict[str, str]
         lines = [f"{co} {A} {cooc} .\n", f"{co} {kg_entity_p} {a} .\n", f"{co} {kg_entity_p} {b} .\n"]
         if _present(d.get("papers")):
             lines.append(f"{co} {_KG('papersInCommon')} {_int(d['papers'])} .\n")
-        for key in ("association", "jaccard", "npmi"):
-            if _present(d.get(key)):
-                lines.append(f"{co} {_KG(key)} {_double(d[key])} .\n")
         yield lines
