@@ -90,3 +90,20 @@ def test_an_interrupted_extraction_keeps_the_batches_it_finished(corpus, tmp_pat
         extract_papers(papers, jobs=1, cache_path=cache, progress=stop_after_first_batch)
     _, stats = extract_papers(papers, jobs=1, cache_path=cache)
     assert (stats.cached, stats.extracted) == (LOCAL_BATCH, len(papers) - LOCAL_BATCH)
+
+
+def test_a_pool_beside_the_cache_gives_what_one_process_gives(corpus, tmp_path, monkeypatch):
+    """Two processes start on the uncached papers while the cached ones are read: the same results, in order."""
+    import kg.extract.run as run
+    from kg.read import read_papers
+
+    monkeypatch.setattr(run, "MIN_PAPERS_PER_PROCESS", 4)
+    papers = read_papers([corpus]).papers
+    cache = tmp_path / "extract.sqlite"
+    run.extract_papers(papers[::2], jobs=1, cache_path=cache)  # every other paper cached
+    pooled, stats = run.extract_papers(papers, jobs=2, cache_path=cache)
+    assert (stats.cached, stats.extracted) == (12, 12)
+    alone, _ = run.extract_papers(papers, jobs=1)
+    assert pooled == alone
+    _, stats = run.extract_papers(papers, jobs=2, cache_path=cache)
+    assert (stats.cached, stats.extracted) == (24, 0)

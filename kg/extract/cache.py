@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kg.extract.pipeline import RawPaper
@@ -37,19 +37,23 @@ class ExtractionCache:
         )
         self.db.commit()
 
-    def get_many(self, hashes: Iterable[str]) -> dict[str, RawPaper]:
-        found: dict[str, RawPaper] = {}
+    def _rows(self, columns: str, hashes: Iterable[str]) -> Iterator[tuple]:
         hashes = list(hashes)
         for i in range(0, len(hashes), 500):
             chunk = hashes[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT text_hash, data FROM raw WHERE fingerprint = ? AND text_hash IN ({marks})",
+            yield from self.db.execute(
+                f"SELECT {columns} FROM raw WHERE fingerprint = ? AND text_hash IN ({marks})",
                 [self.fingerprint, *chunk],
             )
-            for text_hash, data in rows:
-                found[text_hash] = RawPaper.from_json(json.loads(data))
-        return found
+
+    def keys(self, hashes: Iterable[str]) -> set[str]:
+        """Which of ``hashes`` the cache holds (without reading their results)."""
+        return {text_hash for (text_hash,) in self._rows("text_hash", hashes)}
+
+    def get_many(self, hashes: Iterable[str]) -> dict[str, RawPaper]:
+        return {text_hash: RawPaper.from_json(json.loads(data))
+                for text_hash, data in self._rows("text_hash, data", hashes)}
 
     def put_many(self, items: Iterable[tuple[str, RawPaper]]) -> None:
         with self.db:

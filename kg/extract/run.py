@@ -54,27 +54,46 @@ def _local_worker_extract(papers: list[Paper]) -> list[RawPaper]:
     return list(extract_raw(papers, nlp=_WORKER_NLP, n_process=1))
 
 
-def _local_batches(papers: Sequence[Paper], jobs: int) -> Iterator[list[RawPaper]]:
-    """Raw results in input order, a batch at a time; with ``jobs`` > 1 from a pool of processes.
+def _in_process_batches(papers: Sequence[Paper]) -> Iterator[list[RawPaper]]:
+    if not papers:  # no pipeline loaded for nothing
+        return
+    batch: list[RawPaper] = []
+    for raw in extract_raw(papers, n_process=1):
+        batch.append(raw)
+        if len(batch) == LOCAL_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
+
+class _PoolBatches:
+    """Raw results in input order from a pool of processes, started at once.
+
+    The workers load the pipeline (about a second) and start on the papers while the
+    caller goes on (decoding the cached papers); ``close`` stops them, finished or not.
     Only plain records cross between processes; no papers, no pipeline loaded.
     """
-    if not papers:
-        return
-    if jobs <= 1:
-        batch: list[RawPaper] = []
-        for raw in extract_raw(papers, n_process=1):
-            batch.append(raw)
-            if len(batch) == LOCAL_BATCH:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
-        return
-    batches = [list(papers[i : i + LOCAL_BATCH]) for i in range(0, len(papers), LOCAL_BATCH)]
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with context.Pool(jobs, initializer=_init_local_worker) as pool:  # leaving the block terminates the workers
-        yield from pool.imap(_local_worker_extract, batches)
+
+    def __init__(self, papers: Sequence[Paper], jobs: int):
+        batches = [list(papers[i : i + LOCAL_BATCH]) for i in range(0, len(papers), LOCAL_BATCH)]
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        self.pool = context.Pool(jobs, initializer=_init_local_worker)
+        self.results = self.pool.imap(_local_worker_extract, batches)
+
+    def __iter__(self) -> Iterator[list[RawPaper]]:
+        return self.results
+
+    def close(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
+
+
+def _local_batches(papers: Sequence[Paper], jobs: int) -> Iterator[list[RawPaper]]:
+    """Raw results in input order, a batch at a time; with ``jobs`` > 1 from a pool of processes started now."""
+    if jobs <= 1 or not papers:
+        return _in_process_batches(papers)
+    return _PoolBatches(papers, jobs)
 
 
 def _dask_worker_extract(papers: list[Paper]) -> list[dict]:
@@ -126,19 +145,20 @@ def extract_papers(
     hashes = [text_key(paper_text(p)) for p in papers]
     cache = ExtractionCache(cache_path, pipeline_fingerprint()) if cache_path else None
     try:
-        known = cache.get_many(set(hashes)) if cache else {}
-        todo = [i for i, h in enumerate(hashes) if h not in known]
+        cached = cache.keys(set(hashes)) if cache else set()
+        todo = [i for i, h in enumerate(hashes) if h not in cached]
         stats.cached = len(papers) - len(todo)
         stats.extracted = len(todo)
-        progress(stats.cached)
         todo_papers = [papers[i] for i in todo]
         if engine == "dask" and todo_papers:
             batches = _dask_batches(todo_papers, scheduler)
         else:
             n_process = max(1, min(jobs, len(todo_papers) // MIN_PAPERS_PER_PROCESS))
-            batches = _local_batches(todo_papers, n_process)
+            batches = _local_batches(todo_papers, n_process)  # a pool's workers start now
         fresh: list[RawPaper] = []
         with closing(batches):  # an error here stops the workers at once
+            known = cache.get_many(cached) if cache else {}  # decoded while the workers load the pipeline
+            progress(stats.cached)
             for batch in batches:
                 if cache:  # each batch is kept as it comes: an interrupted build loses none of it
                     done = len(fresh)
