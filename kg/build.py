@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kg import __version__
 from kg.export.files import staged_output, write_text_atomic
+from kg.gc_pause import cycle_collection_paused
 from kg.read import ReadResult, read_papers
 
 OUTPUT_FILES = ("graph.ttl", "graph.nt", "graph.jsonld", "graph.graphml", "graph.html", "papers.csv",
@@ -124,50 +125,52 @@ def build(
         if curation is not None:
             extracted, changes = apply_curation(extracted, curation)
     _pause_for_tests("extracted")
-    n_mentions = sum(len(e.mentions) for item in extracted for e in item.entities)
-    with report.stage("graph"):
-        graph = build_graph(extracted, min_cooccur=options.min_cooccur)
-    del extracted  # the graph holds all of it now; at 100k papers this is gigabytes
-    info = pipeline_info()
-    run_info = {"kg_version": __version__, **info}
-    with staged_output(out) as staging, ExportSteps(jobs=options.jobs, workdir=staging) as steps:
-        export_start = time.perf_counter()
-        # Turtle, JSON-LD and the store are made from graph.nt by two other processes; the
-        # tables, map and GraphML are written here meanwhile.
-        with report.stage("rdf"):
-            rdf_counts = write_rdf(graph, staging, base_iri=options.base_iri, run_info=run_info, steps=steps,
-                                   previous=out)
-        map_counts = _write_graph_files(graph, staging, options, report)
-        finished = steps.wait()
-        _pause_for_tests("exporting")
-        for step in finished.values():  # the step's own seconds; it overlaps the others, "export" is the wall time
-            report.seconds.update(step["seconds"])
-        # "loaded" afresh, or "updated" from the store of the outputs this build replaces (and how much changed)
-        rdf_counts["store"] = {k: v for k, v in finished["store"].items() if k != "seconds"}
-        # how many blocks of the previous build's Turtle and JSON-LD were copied rather than written again
-        rdf_counts["copied_blocks"] = finished["turtle+jsonld"]["copied_blocks"]
-        report.seconds["export"] = round(time.perf_counter() - export_start, 3)
-        report.data = {
-            "kg_version": __version__,
-            **info,
-            "ner_model_sha256": ner_model_digest(),
-            **_read_report(result),
-            "entities": rdf_counts["entities"],
-            "entities_by_type": _count_types(graph),
-            "mentions": n_mentions,
-            "cooccurrence_edges": rdf_counts["cooccurrences"],
-            "curation": changes,
-            "extraction": {"engine": options.engine, "jobs": options.jobs, "cached": stats.cached,
-                           "extracted": stats.extracted},
-            "rdf": rdf_counts,
-            "map": map_counts,
-            "files": [f for f in OUTPUT_FILES if options.html or f != "graph.html"],
-        }
-        report.seconds["total"] = round(time.perf_counter() - total_start, 3)
-        report.data["seconds"] = report.seconds
-        report.data["peak_rss_mb"] = report.peak_rss_mb
-        write_text_atomic(staging / "report.json", json.dumps(report.data, indent=2, ensure_ascii=False) + "\n")
-        _pause_for_tests("publish")
+    # From here on, nothing makes reference cycles: the cycle collector would only walk the graph again and again
+    with cycle_collection_paused():
+        n_mentions = sum(len(e.mentions) for item in extracted for e in item.entities)
+        with report.stage("graph"):
+            graph = build_graph(extracted, min_cooccur=options.min_cooccur)
+        del extracted  # the graph holds all of it now; at 100k papers this is gigabytes
+        info = pipeline_info()
+        run_info = {"kg_version": __version__, **info}
+        with staged_output(out) as staging, ExportSteps(jobs=options.jobs, workdir=staging) as steps:
+            export_start = time.perf_counter()
+            # Turtle, JSON-LD and the store are made from graph.nt by two other processes; the
+            # tables, map and GraphML are written here meanwhile.
+            with report.stage("rdf"):
+                rdf_counts = write_rdf(graph, staging, base_iri=options.base_iri, run_info=run_info, steps=steps,
+                                       previous=out)
+            map_counts = _write_graph_files(graph, staging, options, report)
+            finished = steps.wait()
+            _pause_for_tests("exporting")
+            for step in finished.values():  # the step's own seconds; it overlaps the others, "export" is the wall time
+                report.seconds.update(step["seconds"])
+            # "loaded" afresh, or "updated" from the store of the outputs this build replaces (and how much changed)
+            rdf_counts["store"] = {k: v for k, v in finished["store"].items() if k != "seconds"}
+            # how many blocks of the previous build's Turtle and JSON-LD were copied rather than written again
+            rdf_counts["copied_blocks"] = finished["turtle+jsonld"]["copied_blocks"]
+            report.seconds["export"] = round(time.perf_counter() - export_start, 3)
+            report.data = {
+                "kg_version": __version__,
+                **info,
+                "ner_model_sha256": ner_model_digest(),
+                **_read_report(result),
+                "entities": rdf_counts["entities"],
+                "entities_by_type": _count_types(graph),
+                "mentions": n_mentions,
+                "cooccurrence_edges": rdf_counts["cooccurrences"],
+                "curation": changes,
+                "extraction": {"engine": options.engine, "jobs": options.jobs, "cached": stats.cached,
+                               "extracted": stats.extracted},
+                "rdf": rdf_counts,
+                "map": map_counts,
+                "files": [f for f in OUTPUT_FILES if options.html or f != "graph.html"],
+            }
+            report.seconds["total"] = round(time.perf_counter() - total_start, 3)
+            report.data["seconds"] = report.seconds
+            report.data["peak_rss_mb"] = report.peak_rss_mb
+            write_text_atomic(staging / "report.json", json.dumps(report.data, indent=2, ensure_ascii=False) + "\n")
+            _pause_for_tests("publish")
     return report.data
 
 

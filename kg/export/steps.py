@@ -37,6 +37,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kg.gc_pause import cycle_collection_paused
+
 
 class ExportStepError(RuntimeError):
     """An export step failed in its own process."""
@@ -130,7 +132,8 @@ def _main(spec: str, result_path: str, parent: str) -> None:
     for part in qualname.split("."):
         fn = getattr(fn, part)
     try:
-        result = fn(*spec["args"])
+        with cycle_collection_paused():
+            result = fn(*spec["args"])
     except BaseException as exc:  # noqa: BLE001 - the build reads this first line, then the traceback
         sys.stderr.write(f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
         sys.exit(1)

@@ -21,6 +21,7 @@ from typing import Literal
 from kg.extract.cache import ExtractionCache, text_key
 from kg.extract.canonical import canonicalise
 from kg.extract.pipeline import RawPaper, extract_raw, load_pipeline, paper_text, pipeline_fingerprint
+from kg.gc_pause import cycle_collection_paused
 from kg.records import ExtractedPaper, Paper
 
 Engine = Literal["local", "dask"]
@@ -157,7 +158,8 @@ def extract_papers(
             batches = _local_batches(todo_papers, n_process)  # a pool's workers start now
         fresh: list[RawPaper] = []
         with closing(batches):  # an error here stops the workers at once
-            known = cache.get_many(cached) if cache else {}  # decoded while the workers load the pipeline
+            with cycle_collection_paused():  # decoded while the workers load the pipeline
+                known = cache.get_many(cached) if cache else {}
             progress(stats.cached)
             for batch in batches:
                 if cache:  # each batch is kept as it comes: an interrupted build loses none of it
@@ -174,4 +176,5 @@ def extract_papers(
     finally:
         if cache:
             cache.close()
-    return canonicalise(papers, raws), stats
+    with cycle_collection_paused():
+        return canonicalise(papers, raws), stats
