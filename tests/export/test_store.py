@@ -6,10 +6,12 @@ import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.export.rdf.blocks import BlockWriter, save_record
+from kg.export.rdf import store as store_module
 from kg.export.rdf.store import SOURCE_FILE, file_sha256, load_store
 
 
@@ -114,3 +116,15 @@ def test_an_updated_store_can_itself_be_updated(tmp_path):
     result = load_store(_write(tmp_path / "c", lines[1:] + [_line(500)]), previous=tmp_path / "b")
     assert (result["store"], result["added"], result["removed"]) == ("updated", 0, 1)
     assert _triples(tmp_path / "c") == _parsed(lines[1:] + [_line(500)])
+
+
+@pytest.mark.parametrize("max_bytes, chunk_lines", [(1 << 30, 1_000_000), (0, 7)])
+def test_a_fresh_store_holds_the_file_whichever_loader_reads_it(tmp_path, monkeypatch, max_bytes, chunk_lines):
+    """The parallel loader (a path) and the loads of a few lines at a time give the same store."""
+    monkeypatch.setattr(store_module, "PARALLEL_LOAD_MAX_BYTES", max_bytes)
+    monkeypatch.setattr(store_module, "STORE_CHUNK_LINES", chunk_lines)
+    escaped = '<https://example.org/s> <https://example.org/q> "tab\\t \\"quote\\" \\u00e9" .\n'
+    lines = [_line(i) for i in range(60)] + [escaped]
+    folder = _write(tmp_path / "out", lines)
+    store_module.build_store(folder / "store", folder / "graph.nt")
+    assert _triples(folder) == _parsed(lines)
