@@ -5,6 +5,7 @@ and exit code 1; usage errors exit 2; a traceback only with ``--debug``.
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -84,7 +85,12 @@ _register_commands()
 
 
 def run() -> None:  # console-script entry point
-    main(prog_name="kg")
+    try:
+        main(prog_name="kg")
+    finally:
+        # The process ends here: what it built is left to the OS, not walked by the cycle collector
+        # first (a networkx graph is a reference cycle; at 10,000 papers that walk took 1.0 s).
+        gc.freeze()
 
 
 __all__ = ["main", "graph_option", "echo_json", "run"]
