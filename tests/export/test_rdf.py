@@ -319,3 +319,11 @@ def test_same_bytes_from_the_graph_read_back_from_graphml(graph, tmp_path):
 
     nx.write_graphml(encode_for_graphml(graph), tmp_path / GRAPHML)
     assert rdf_bytes(load_graph(tmp_path), run_info=RUN_INFO) == rdf_bytes(graph, run_info=RUN_INFO)
+
+
+@given(st.lists(st.one_of(st.text(), st.integers()), min_size=1, max_size=5))
+def test_annotation_and_cooccurrence_hashes_are_those_of_the_json_of_their_parts(parts):
+    """The quick hash of the IRIs made by the hundred thousand is the hash of their parts' JSON."""
+    from kg.export.rdf.iris import _hash, _hash_flat
+
+    assert _hash_flat(*parts) == _hash(*parts)
