@@ -6,6 +6,8 @@ import json
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from kg.build import OUTPUT_FILES
@@ -107,3 +109,16 @@ def test_a_pool_beside_the_cache_gives_what_one_process_gives(corpus, tmp_path, 
     assert pooled == alone
     _, stats = run.extract_papers(papers, jobs=2, cache_path=cache)
     assert (stats.cached, stats.extracted) == (24, 0)
+
+
+@settings(deadline=None)  # the first example imports the extraction modules
+@given(n=st.integers(1, 3000), jobs=st.integers(1, 4))
+def test_new_papers_are_shared_evenly_between_the_processes(n, jobs):
+    """Batches dealt in turn give no process much more than its share: 100 papers on 2 are 50 and 50, not 64 and 36."""
+    from kg.extract.run import LOCAL_BATCH, pool_batches
+
+    batches = [len(b) for b in pool_batches(list(range(n)), jobs)]
+    assert max(batches) <= LOCAL_BATCH
+    loads = [sum(batches[j::jobs]) for j in range(jobs)]
+    assert sum(loads) == n
+    assert max(loads) <= -(-n // jobs) + -(-n // (LOCAL_BATCH * jobs))
