@@ -75,6 +75,20 @@ def test_a_second_build_is_byte_identical_and_uses_the_cache(sample_build, tmp_p
             assert (out / name).read_bytes() == (sample_build / name).read_bytes(), name
 
 
+@pytest.mark.parametrize("fork_max_edges", [-1, 10**9])
+def test_graphml_is_the_same_written_here_or_by_a_forked_child(sample_build, tmp_path, monkeypatch, fork_max_edges):
+    import kg.build
+
+    monkeypatch.setattr(kg.build, "FORK_GRAPHML_MAX_EDGES", fork_max_edges)
+    out = tmp_path / "again"
+    out.mkdir()
+    shutil.copytree(sample_build / ".cache", out / ".cache")
+    result = CliRunner().invoke(main, ["build", "--sample", "-o", str(out), "-j", "2"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert (out / "graph.graphml").read_bytes() == (sample_build / "graph.graphml").read_bytes()
+    assert json.loads((out / "report.json").read_text())["seconds"]["graphml"] >= 0
+
+
 def test_a_rebuild_with_one_more_paper_updates_the_store_to_exactly_the_new_triples(sample_build, tmp_path, write):
     import pyoxigraph as ox
 

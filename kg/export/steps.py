@@ -18,6 +18,11 @@ nothing with the build:
   main module again, which breaks scripts that call ``kg.build`` without an
   ``if __name__ == "__main__"`` guard.
 
+A step that needs the graph itself (GraphML) can instead be forked
+(``ExportSteps.fork``) when the graph is small: the child walks the graph
+while this process writes the rest; the pages it copies grow with the graph,
+so the caller forks only a small one.
+
 A failed step fails the build: ``wait`` raises ``ExportStepError`` with the
 child's traceback.  Leaving the ``with`` block on an error (Ctrl-C included)
 terminates the children first, so the staging folder can be removed safely.
@@ -40,6 +45,10 @@ from typing import Any
 from kg.gc_pause import cycle_collection_paused
 
 
+# Forking is safe where the platform forks by default (Linux); macOS and Windows run the step in place.
+FORK_AVAILABLE = sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
 class ExportStepError(RuntimeError):
     """An export step failed in its own process."""
 
@@ -59,6 +68,7 @@ class ExportSteps:
         self.parallel = jobs > 1
         self.workdir = workdir
         self._running: dict[str, tuple[subprocess.Popen, Path]] = {}
+        self._forked: dict[str, tuple[int, Path]] = {}
         self.results: dict[str, Any] = {}
 
     def start(self, name: str, fn: Callable[..., Any], *args: Any) -> None:
@@ -80,9 +90,57 @@ class ExportSteps:
                                    env=env)
         self._running[name] = (process, Path(result_path))
 
+    @property
+    def can_fork(self) -> bool:
+        return self.parallel and FORK_AVAILABLE
+
+    def fork(self, name: str, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` in a forked child; only where ``can_fork``.
+
+        The child sees this process's memory as it is now, so ``args`` may be anything; ``fn``
+        returns JSON.  The child ends with ``os._exit``: nothing of the parent's runs twice.
+        """
+        if name in self._forked or name in self._running or name in self.results:
+            raise ValueError(f"export step {name!r} was started twice")
+        if not self.can_fork:
+            raise RuntimeError("export steps fork only on Linux, with more than one job")
+        fd, result_path = tempfile.mkstemp(prefix="kg-fork-", suffix=".json", dir=self.workdir)
+        os.close(fd)
+        parent = os.getpid()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child
+            code = 1
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                _die_with(parent)
+                outcome = {"result": fn(*args)}
+                code = 0
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent, which fails the build
+                outcome = {"error": f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"}
+            finally:
+                try:
+                    Path(result_path).write_text(json.dumps(outcome), encoding="utf-8")
+                finally:
+                    os._exit(code)
+        self._forked[name] = (pid, Path(result_path))
+
     def wait(self) -> dict[str, Any]:
         """Wait for every started step; their results by name."""
         failures = []
+        for name, (pid, result_path) in list(self._forked.items()):
+            _, status = os.waitpid(pid, 0)
+            del self._forked[name]
+            try:
+                outcome = json.loads(result_path.read_text(encoding="utf-8") or "{}")
+            finally:
+                result_path.unlink(missing_ok=True)
+            if os.waitstatus_to_exitcode(status) == 0 and "result" in outcome:
+                self.results[name] = outcome["result"]
+            else:
+                failures.append(f"export step {name!r} failed: "
+                                f"{outcome.get('error') or f'exit status {os.waitstatus_to_exitcode(status)}'}")
         for name, (process, result_path) in list(self._running.items()):
             _, err = process.communicate()
             del self._running[name]
@@ -99,6 +157,14 @@ class ExportSteps:
         return self.results
 
     def terminate(self) -> None:
+        for pid, result_path in self._forked.values():
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            result_path.unlink(missing_ok=True)
+        self._forked.clear()
         for process, result_path in self._running.values():
             process.kill()
             process.communicate()

@@ -120,3 +120,48 @@ def test_a_step_ends_when_the_build_is_killed(tmp_path):
     # the next build clears, not in the system's temporary folder.
     assert list(system_tmp.iterdir()) == []
     assert [p.name.startswith("kg-step-") for p in staging.iterdir()] == [True]
+
+
+def _grow_and_count(items: list) -> dict:
+    items.append("seen only by the child")
+    return {"pid": os.getpid(), "count": len(items)}
+
+
+needs_fork = pytest.mark.skipif(not ExportSteps(jobs=2).can_fork, reason="export steps fork on Linux only")
+
+
+@needs_fork
+def test_a_forked_step_sees_this_process_memory_and_changes_none_of_it(tmp_path):
+    items = ["a", "b"]
+    with ExportSteps(jobs=2, workdir=tmp_path) as steps:
+        steps.fork("count", _grow_and_count, items)
+        results = steps.wait()
+    assert results["count"]["count"] == 3 and results["count"]["pid"] != os.getpid()
+    assert items == ["a", "b"]
+    assert list(tmp_path.iterdir()) == []  # its result file is gone
+
+
+@needs_fork
+def test_a_failed_forked_step_raises_with_its_message(tmp_path):
+    with ExportSteps(jobs=2, workdir=tmp_path) as steps:
+        steps.fork("broken", _fail, "no disk left")
+        with pytest.raises(ExportStepError, match=r"'broken' failed: ValueError: no disk left"):
+            steps.wait()
+
+
+@needs_fork
+def test_leaving_on_an_error_stops_a_forked_child(tmp_path):
+    target = tmp_path / "late.txt"
+    with pytest.raises(KeyboardInterrupt):
+        with ExportSteps(jobs=2, workdir=tmp_path) as steps:
+            steps.fork("slow", _sleep_then_write, target)
+            pid = steps._forked["slow"][0]
+            raise KeyboardInterrupt
+    with pytest.raises(ChildProcessError):  # ended and reaped
+        os.waitpid(pid, os.WNOHANG)
+    assert not target.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_one_job_does_not_fork(tmp_path):
+    with pytest.raises(RuntimeError, match="fork only"):
+        ExportSteps(jobs=1).fork("count", _grow_and_count, [])
