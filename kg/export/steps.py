@@ -45,7 +45,7 @@ from typing import Any
 from kg.gc_pause import cycle_collection_paused
 
 
-# Forking is safe where the platform forks by default (Linux); macOS and Windows run the step in place.
+# Forking is safe where the platform forks by default (Linux); elsewhere the caller does the work itself.
 FORK_AVAILABLE = sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
@@ -76,19 +76,27 @@ class ExportSteps:
 
         ``fn`` is a module-level function; ``args`` are JSON values or paths (passed as strings).
         """
-        if name in self._running or name in self.results:
-            raise ValueError(f"export step {name!r} was started twice")
+        self._check_new(name)
         if not self.parallel:
             self.results[name] = fn(*args)
             return
         spec = json.dumps({"fn": _name_of(fn), "args": [str(a) if isinstance(a, Path) else a for a in args]})
-        fd, result_path = tempfile.mkstemp(prefix="kg-step-", suffix=".json", dir=self.workdir)
-        os.close(fd)
+        result_path = self._result_file("kg-step-")
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         process = subprocess.Popen([sys.executable, "-m", "kg.export.steps", spec, result_path, str(os.getpid())],
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                    env=env)
-        self._running[name] = (process, Path(result_path))
+        self._running[name] = (process, result_path)
+
+    def _check_new(self, name: str) -> None:
+        if name in self._running or name in self._forked or name in self.results:
+            raise ValueError(f"export step {name!r} was started twice")
+
+    def _result_file(self, prefix: str) -> Path:
+        """An empty file in ``workdir`` for a child to write its result into."""
+        fd, path = tempfile.mkstemp(prefix=prefix, suffix=".json", dir=self.workdir)
+        os.close(fd)
+        return Path(path)
 
     @property
     def can_fork(self) -> bool:
@@ -100,12 +108,10 @@ class ExportSteps:
         The child sees this process's memory as it is now, so ``args`` may be anything; ``fn``
         returns JSON.  The child ends with ``os._exit``: nothing of the parent's runs twice.
         """
-        if name in self._forked or name in self._running or name in self.results:
-            raise ValueError(f"export step {name!r} was started twice")
+        self._check_new(name)
         if not self.can_fork:
             raise RuntimeError("export steps fork only on Linux, with more than one job")
-        fd, result_path = tempfile.mkstemp(prefix="kg-fork-", suffix=".json", dir=self.workdir)
-        os.close(fd)
+        result_path = self._result_file("kg-fork-")
         parent = os.getpid()
         sys.stdout.flush()
         sys.stderr.flush()
@@ -121,10 +127,10 @@ class ExportSteps:
                 outcome = {"error": f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"}
             finally:
                 try:
-                    Path(result_path).write_text(json.dumps(outcome), encoding="utf-8")
+                    result_path.write_text(json.dumps(outcome), encoding="utf-8")
                 finally:
                     os._exit(code)
-        self._forked[name] = (pid, Path(result_path))
+        self._forked[name] = (pid, result_path)
 
     def wait(self) -> dict[str, Any]:
         """Wait for every started step; their results by name."""
@@ -136,11 +142,11 @@ class ExportSteps:
                 outcome = json.loads(result_path.read_text(encoding="utf-8") or "{}")
             finally:
                 result_path.unlink(missing_ok=True)
-            if os.waitstatus_to_exitcode(status) == 0 and "result" in outcome:
+            code = os.waitstatus_to_exitcode(status)
+            if code == 0 and "result" in outcome:
                 self.results[name] = outcome["result"]
             else:
-                failures.append(f"export step {name!r} failed: "
-                                f"{outcome.get('error') or f'exit status {os.waitstatus_to_exitcode(status)}'}")
+                failures.append(f"export step {name!r} failed: {outcome.get('error') or f'exit code {code}'}")
         for name, (process, result_path) in list(self._running.items()):
             _, err = process.communicate()
             del self._running[name]

@@ -165,3 +165,12 @@ def test_leaving_on_an_error_stops_a_forked_child(tmp_path):
 def test_one_job_does_not_fork(tmp_path):
     with pytest.raises(RuntimeError, match="fork only"):
         ExportSteps(jobs=1).fork("count", _grow_and_count, [])
+
+
+@needs_fork
+def test_a_forked_step_and_a_started_one_cannot_share_a_name(tmp_path):
+    with ExportSteps(jobs=2, workdir=tmp_path) as steps:
+        steps.fork("a", _grow_and_count, [])
+        with pytest.raises(ValueError, match="started twice"):
+            steps.start("a", _write, tmp_path / "a.txt", "x")
+        steps.wait()
