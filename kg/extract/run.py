@@ -80,7 +80,7 @@ def pool_batches(papers: Sequence[Paper], jobs: int) -> list[list[Paper]]:
     n = len(papers)
     count = -(-n // LOCAL_BATCH)
     count = -(-count // jobs) * jobs  # a multiple of jobs
-    size = max(1, -(-n // count)) if n else 1
+    size = -(-n // count) if n else 1
     return [list(papers[i : i + size]) for i in range(0, n, size)]
 
 
