@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import mmap
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -137,9 +136,14 @@ def write_turtle(nt_path: Path, blocks: Blocks, output: BinaryIO, base: str,
     starts, ends, keys = blocks.starts.tolist(), blocks.ends.tolist(), blocks.keys()
     run: list[int] = []
 
-    def serialise_run(nt: bytes) -> None:
+    def serialise_run(handle: BinaryIO) -> None:
+        # Read, not mapped: the pages of a mapped graph.nt stay in the process's memory until it is
+        # unmapped, and at 100k papers that is 4 GB counted against the build.
+        first = starts[run[0]]
+        handle.seek(first)
+        nt = handle.read(ends[run[-1]] - first)
+        data = b"".join(_MARKER_NT + nt[starts[i] - first:ends[i] - first] for i in run)
         body = io.BytesIO()
-        data = b"".join(_MARKER_NT + nt[starts[i]:ends[i]] for i in run)
         ox.serialize(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), _WithoutPrefixLines(body),
                      format=ox.RdfFormat.TURTLE, prefixes=prefixes)
         pieces = (b"\n" + body.getvalue()).split(_MARKER_TURTLE)[1:]
@@ -151,24 +155,18 @@ def write_turtle(nt_path: Path, blocks: Blocks, output: BinaryIO, base: str,
         run.clear()
 
     with open(nt_path, "rb") as handle:
-        size = handle.seek(0, 2)
-        nt = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        try:
-            for i, key in enumerate(keys):
-                copied = previous.get(key) if previous is not None else None
-                if copied is None:
-                    run.append(i)
-                    if ends[i] - starts[run[0]] >= RUN_BYTES:
-                        serialise_run(nt)
-                    continue
-                if run:
-                    serialise_run(nt)
-                writer.block(copied)
+        for i, key in enumerate(keys):
+            copied = previous.get(key) if previous is not None else None
+            if copied is None:
+                run.append(i)
+                if ends[i] - starts[run[0]] >= RUN_BYTES:
+                    serialise_run(handle)
+                continue
             if run:
-                serialise_run(nt)
-        finally:
-            if size:
-                nt.close()
+                serialise_run(handle)
+            writer.block(copied)
+        if run:
+            serialise_run(handle)
     return writer.blocks()
 
 
