@@ -141,9 +141,9 @@ def warm_up(env: dict) -> float:
     """Read kg's and spaCy's modules and the pipeline's files into the page cache; the seconds it took.
 
     Like a benchmark's warm-up run: this machine's memory reclaim (DAMON, see the
-    README) drops files idle for a few seconds from the page cache, so a build
-    started after a pause would read its code from disk, a cost of 3 to 18 s that
-    depends on how long the machine was idle.  Bare spaCy is timed after its model
+    README) drops files left idle from the page cache, so a build started after a
+    pause would read its code from disk, a cost of 3 to 18 s that depends on how
+    long the machine was idle.  Bare spaCy is timed after its model
     is loaded; kg's builds still pay their start, imports and model load, from memory.
     """
     start = time.perf_counter()

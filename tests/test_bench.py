@@ -43,7 +43,7 @@ def test_measured_misses_are_reported():
 
 
 def test_the_export_share_target_is_set_at_10k_papers_only():
-    """The issue sets it at 10k; larger builds report their share without a verdict."""
+    """The target is set at 10k papers; larger builds report their share without a verdict."""
     small = _result(sparql=_sparql(54.0, True), papers=10_000)
     large = _result(sparql=None, export_share=0.164, incremental=0.08, papers=100_000)
     large["incremental"] = None
