@@ -173,3 +173,44 @@ class PreviousDump:
             finally:
                 if size:
                     data.close()
+
+
+@dataclass
+class Run:
+    """Consecutive blocks of ``graph.nt`` that a dump must convert: their indices and their bytes, from ``first``."""
+
+    indices: list[int]
+    first: int
+    data: bytes
+
+
+def dump_walk(nt_path: Path, blocks: Blocks, previous: PreviousDump | None) -> Iterator[bytes | Run]:
+    """The blocks of ``nt_path`` in order, for a dump: the dump's bytes of a block ``previous`` holds, else
+    runs of consecutive blocks to convert, read together up to about ``RUN_BYTES``.
+
+    Read, not mapped: the pages of a mapped ``graph.nt`` stay in the process's memory
+    until it is unmapped, and at 100k papers that is 4 GB counted against the build.
+    """
+    starts, ends = blocks.starts.tolist(), blocks.ends.tolist()
+    run: list[int] = []
+    with open(nt_path, "rb") as handle:
+
+        def read_run() -> Run:
+            first = starts[run[0]]
+            handle.seek(first)
+            done = Run(run.copy(), first, handle.read(ends[run[-1]] - first))
+            run.clear()
+            return done
+
+        for i, key in enumerate(blocks.keys()):
+            copied = previous.get(key) if previous is not None else None
+            if copied is None:
+                run.append(i)
+                if ends[i] - starts[run[0]] >= RUN_BYTES:
+                    yield read_run()
+                continue
+            if run:
+                yield read_run()
+            yield copied
+        if run:
+            yield read_run()

@@ -18,7 +18,7 @@ from typing import BinaryIO
 import numpy as np
 import pyoxigraph as ox
 
-from kg.export.rdf.blocks import RUN_BYTES, Blocks, BlockWriter, PreviousDump, encode
+from kg.export.rdf.blocks import Blocks, BlockWriter, PreviousDump, Run, dump_walk, encode
 from kg.export.rdf.vocabulary import DATA_PREFIXES, PREFIXES, RDF, XSD, all_prefixes
 
 _VOCAB_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
@@ -167,39 +167,27 @@ def write_jsonld_blocks(nt_path: Path, blocks: Blocks, output: BinaryIO, base: s
     writer = BlockWriter(output)
     writer.write(_jsonld_header(base))
     starts, ends = blocks.starts.tolist(), blocks.ends.tolist()
-    run: list[int] = []
 
     def write(piece: bytes) -> None:
         if writer.starts:
             writer.write(b",\n")
         writer.block(piece)
 
-    def convert_run(handle: BinaryIO) -> None:
-        first = starts[run[0]]
-        handle.seek(first)
-        data = handle.read(ends[run[-1]] - first)
+    def convert_run(run: Run) -> None:
+        first, data = run.first, run.data
         # A block starts a new subject, so its nodes are those whose first line is among its lines.
-        block_lines = np.cumsum([0] + [data.count(b"\n", starts[i] - first, ends[i] - first) for i in run])
+        block_lines = np.cumsum([0] + [data.count(b"\n", starts[i] - first, ends[i] - first) for i in run.indices])
         firsts: list[int] = []
         converted = nodes(data.decode("utf-8").split("\n"), firsts)  # not splitlines(): literals may hold U+2028…
         bounds = np.searchsorted(np.asarray(firsts, dtype=np.int64), block_lines).tolist()
         for a, b in itertools.pairwise(bounds):
             write(encode(",\n".join(converted[a:b])))
-        run.clear()
 
-    with open(nt_path, "rb") as handle:
-        for i, key in enumerate(blocks.keys()):
-            copied = previous.get(key) if previous is not None else None
-            if copied is None:
-                run.append(i)
-                if ends[i] - starts[run[0]] >= RUN_BYTES:
-                    convert_run(handle)
-                continue
-            if run:
-                convert_run(handle)
-            write(copied)
-        if run:
-            convert_run(handle)
+    for item in dump_walk(nt_path, blocks, previous):
+        if isinstance(item, Run):
+            convert_run(item)
+        else:
+            write(item)
     writer.write(_JSONLD_FOOTER)
     return writer.blocks()
 

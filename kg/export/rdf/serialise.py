@@ -26,7 +26,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.export.files import atomic_writer
-from kg.export.rdf.blocks import RUN_BYTES, Blocks, BlockWriter, PreviousDump, encode, load_record, save_record
+from kg.export.rdf.blocks import Blocks, BlockWriter, PreviousDump, Run, dump_walk, encode, load_record, save_record
 from kg.export.rdf.dataset import ontology_lines, paper_partition_lines, provenance_lines
 from kg.export.rdf.iris import check_base_iri
 from kg.export.rdf.jsonld import write_jsonld_blocks
@@ -133,40 +133,25 @@ def write_turtle(nt_path: Path, blocks: Blocks, output: BinaryIO, base: str,
     prefixes = dict(sorted(all_prefixes(base).items()))
     writer = BlockWriter(output)
     writer.write(_prefix_header(prefixes))
-    starts, ends, keys = blocks.starts.tolist(), blocks.ends.tolist(), blocks.keys()
-    run: list[int] = []
+    starts, ends = blocks.starts.tolist(), blocks.ends.tolist()
 
-    def serialise_run(handle: BinaryIO) -> None:
-        # Read, not mapped: the pages of a mapped graph.nt stay in the process's memory until it is
-        # unmapped, and at 100k papers that is 4 GB counted against the build.
-        first = starts[run[0]]
-        handle.seek(first)
-        nt = handle.read(ends[run[-1]] - first)
-        data = b"".join(_MARKER_NT + nt[starts[i] - first:ends[i] - first] for i in run)
+    def serialise_run(run: Run) -> None:
+        data = b"".join(_MARKER_NT + run.data[starts[i] - run.first:ends[i] - run.first] for i in run.indices)
         body = io.BytesIO()
         ox.serialize(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), _WithoutPrefixLines(body),
                      format=ox.RdfFormat.TURTLE, prefixes=prefixes)
         pieces = (b"\n" + body.getvalue()).split(_MARKER_TURTLE)[1:]
-        if len(pieces) != len(run):
-            raise RuntimeError(f"Turtle of {len(run)} blocks came out as {len(pieces)} pieces")
+        if len(pieces) != len(run.indices):
+            raise RuntimeError(f"Turtle of {len(run.indices)} blocks came out as {len(pieces)} pieces")
         for piece in pieces[:-1]:
             writer.block(piece + b"\n")
         writer.block(pieces[-1])
-        run.clear()
 
-    with open(nt_path, "rb") as handle:
-        for i, key in enumerate(keys):
-            copied = previous.get(key) if previous is not None else None
-            if copied is None:
-                run.append(i)
-                if ends[i] - starts[run[0]] >= RUN_BYTES:
-                    serialise_run(handle)
-                continue
-            if run:
-                serialise_run(handle)
-            writer.block(copied)
-        if run:
-            serialise_run(handle)
+    for item in dump_walk(nt_path, blocks, previous):
+        if isinstance(item, Run):
+            serialise_run(item)
+        else:
+            writer.block(item)
     return writer.blocks()
 
 
