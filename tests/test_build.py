@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.build import OUTPUT_FILES
+from kg.export.rdf.blocks import digest, load_record
 from kg.cli import main
 from kg.graph.io import load_graph
 
@@ -107,8 +108,11 @@ def test_a_rebuild_with_one_more_paper_updates_the_store_to_exactly_the_new_trip
     nt = (out / "graph.nt").read_bytes()
     assert stored == {str(q.triple) for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)}
     assert len(stored) == nt.count(b"\n")
-    # the store records the file it holds, for the next rebuild to trust it
-    assert json.loads((out / "store" / "KG_SOURCE").read_text())["ntriples_sha256"] == hashlib.sha256(nt).hexdigest()
+    # the store records the file it holds, for the next rebuild to trust it: the digests of its blocks
+    blocks = load_record(out, "graph.nt")[0]
+    digests = b"".join(digest(nt[a:b]) for a, b in zip(blocks.starts.tolist(), blocks.ends.tolist()))
+    assert blocks.ends[-1] == len(nt) and (blocks.starts[1:] == blocks.ends[:-1]).all()  # they cover the file
+    assert json.loads((out / "store" / "KG_SOURCE").read_text())["ntriples"] == hashlib.sha256(digests).hexdigest()
 
 
 def test_no_html_skips_the_map(tmp_path, write):

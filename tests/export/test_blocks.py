@@ -6,11 +6,14 @@ import filecmp
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pyoxigraph as ox
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.export.rdf import write_rdf
+from kg.export.rdf import blocks as blocks_module
 from kg.export.rdf.blocks import BLOCKS, load_record
 from kg.export.steps import ExportSteps
 from kg.graph.build import build_graph
@@ -29,7 +32,14 @@ def _write(items, folder: Path, previous: Path | None = None) -> dict:
 
 
 def _same_dumps(a: Path, b: Path) -> bool:
-    return all(filecmp.cmp(a / name, b / name, shallow=False) for name in DUMPS)
+    """The same bytes, and the same record of where each block lies (the next rebuild copies by it)."""
+    for name in DUMPS:
+        if not filecmp.cmp(a / name, b / name, shallow=False):
+            return False
+        (blocks_a, _), (blocks_b, _) = load_record(a, name), load_record(b, name)
+        if not (np.array_equal(blocks_a.starts, blocks_b.starts) and np.array_equal(blocks_a.ends, blocks_b.ends)):
+            return False
+    return True
 
 
 def _store_triples(folder: Path) -> list[str]:
@@ -54,6 +64,21 @@ def test_a_rebuild_writes_the_bytes_of_a_fresh_build(tmp_path_factory, before, a
     nt = sorted(str(q.triple) for q in ox.parse(path=str(root / "fresh" / "graph.nt"),
                                                  format=ox.RdfFormat.N_TRIPLES))
     assert _store_triples(root / "rebuilt") == nt
+
+
+@pytest.mark.parametrize("run_bytes", [1, 200, 5_000])
+def test_pieces_of_any_size_give_the_bytes_of_a_fresh_build(tmp_path, monkeypatch, run_bytes):
+    """Copies and conversions cut at ``RUN_BYTES`` (32 MB in a build, far more than a test's dump) join up."""
+    monkeypatch.setattr(blocks_module, "RUN_BYTES", run_bytes)
+    before, after = papers()[:2], papers()
+    _write(before, tmp_path / "old")
+    _write(after, tmp_path / "rebuilt", previous=tmp_path / "old")
+    again = _write(after, tmp_path / "again", previous=tmp_path / "rebuilt")
+    _write(after, tmp_path / "fresh")
+    assert _same_dumps(tmp_path / "rebuilt", tmp_path / "fresh")
+    assert _same_dumps(tmp_path / "again", tmp_path / "fresh")
+    n_blocks = len(load_record(tmp_path / "fresh", "graph.nt")[0])
+    assert again["turtle+jsonld"]["copied_blocks"] == {"graph.ttl": n_blocks, "graph.jsonld": n_blocks}
 
 
 def test_unchanged_blocks_are_copied(tmp_path):

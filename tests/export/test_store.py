@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.export.rdf.blocks import BlockWriter, save_record
+from kg.export.rdf.blocks import BlockWriter, ntriples_id, save_record
 from kg.export.rdf import store as store_module
-from kg.export.rdf.store import SOURCE_FILE, file_sha256, load_store
+from kg.export.rdf.store import SOURCE_FILE, load_store
 
 
 def _line(i: int) -> str:
@@ -26,8 +26,8 @@ def _write(folder: Path, lines, *, block_size: int = 1) -> Path:
         writer = BlockWriter(handle, digests=True)
         for i in range(0, len(lines), block_size):
             writer.block("".join(lines[i:i + block_size]).encode("utf-8"))
-    sha256 = file_sha256(folder / "graph.nt")
-    save_record(folder, "graph.nt", writer.blocks(), file_sha256=sha256, ntriples_sha256=sha256, lines=len(lines))
+    blocks = writer.blocks()
+    save_record(folder, "graph.nt", blocks, ntriples=ntriples_id(blocks), lines=len(lines))
     return folder
 
 

@@ -8,19 +8,21 @@ each dump records, in ``.blocks/`` beside it, where each block's bytes start
 and end, and ``graph.nt``'s record also holds a digest of each block.  The next
 build copies the bytes of every block whose digest it finds there and
 serialises only the others (on the 10,000-paper benchmark graph: 99% of the
-paper blocks, most of the file, are copied).
+paper blocks, most of the file, are copied); blocks that lie together in both
+files are copied together, a stretch at a time.
 
-A record is used only when it describes the file beside it (its SHA-256 is
-checked) and was written by the same serialisers (``RECORD_TAG``): anything
-else and the dump is written from scratch.
+A record is used only when it describes the file beside it (the file's size and
+modification time are those recorded) and was written by the same serialisers
+(``RECORD_TAG``): anything else and the dump is written from scratch.
 """
 
 from __future__ import annotations
 
 import codecs
 import hashlib
+import itertools
 import json
-import mmap
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -78,6 +80,21 @@ class Blocks:
         return [row.tobytes() for row in self.digests]
 
 
+def ntriples_id(blocks: Blocks) -> str:
+    """What identifies a ``graph.nt``: the SHA-256 of its blocks' digests, which cover the whole file
+    (megabytes to hash where the file is gigabytes)."""
+    return hashlib.sha256(np.ascontiguousarray(blocks.digests).tobytes()).hexdigest()
+
+
+@dataclass
+class Copy:
+    """Consecutive blocks as the previous dump holds them, back to back: their bytes, and where each lies in them."""
+
+    data: bytes
+    starts: np.ndarray
+    ends: np.ndarray
+
+
 class BlockWriter:
     """Writes blocks of bytes to ``handle``, noting where each lies and, if asked, its digest."""
 
@@ -85,6 +102,8 @@ class BlockWriter:
         self.handle, self.position = handle, 0
         self.starts: list[int] = []
         self.ends: list[int] = []
+        self.sealed: list[tuple[np.ndarray, np.ndarray]] = []  # the positions of earlier blocks, as arrays
+        self.count = 0
         self.digests: list[bytes] | None = [] if digests else None
 
     def write(self, data: bytes) -> None:
@@ -96,12 +115,28 @@ class BlockWriter:
         self.starts.append(self.position)
         self.write(data)
         self.ends.append(self.position)
+        self.count += 1
         if self.digests is not None:
             self.digests.append(digest(data))
 
+    def copy(self, piece: Copy) -> None:
+        """Blocks copied from a previous dump, with what lies between them there."""
+        self._seal()
+        self.sealed.append((piece.starts + self.position, piece.ends + self.position))
+        self.count += len(piece.starts)
+        self.write(piece.data)
+
+    def _seal(self) -> None:
+        if self.starts:
+            self.sealed.append((np.asarray(self.starts, dtype=np.int64), np.asarray(self.ends, dtype=np.int64)))
+            self.starts, self.ends = [], []
+
     def blocks(self) -> Blocks:
+        self._seal()
+        empty = np.zeros(0, dtype=np.int64)
         digests = np.frombuffer(b"".join(self.digests or []), dtype=np.uint8).reshape(-1, DIGEST_BYTES)
-        return Blocks(starts=np.asarray(self.starts, dtype=np.int64), ends=np.asarray(self.ends, dtype=np.int64),
+        return Blocks(starts=np.concatenate([s for s, _ in self.sealed] or [empty]).astype(np.int64, copy=False),
+                      ends=np.concatenate([e for _, e in self.sealed] or [empty]).astype(np.int64, copy=False),
                       digests=digests)
 
 
@@ -109,11 +144,12 @@ def record_path(folder: Path, name: str) -> Path:
     return Path(folder) / BLOCKS / f"{name}.npz"
 
 
-def save_record(folder: Path, name: str, blocks: Blocks, *, file_sha256: str, ntriples_sha256: str,
-                lines: int | None = None) -> None:
-    """Record where the blocks of ``folder/name`` lie; ``file_sha256`` is that file's digest, ``lines`` its
-    number of lines (``graph.nt``'s: its triples)."""
-    meta = json.dumps({"tag": RECORD_TAG, "sha256": file_sha256, "ntriples_sha256": ntriples_sha256,
+def save_record(folder: Path, name: str, blocks: Blocks, *, ntriples: str, lines: int | None = None) -> None:
+    """Record where the blocks of the complete file ``folder/name`` lie, and its size and modification time;
+    ``ntriples`` is the ``ntriples_id`` of the ``graph.nt`` it was made from, ``lines`` its number of lines
+    (``graph.nt``'s: its triples)."""
+    stat = (Path(folder) / name).stat()
+    meta = json.dumps({"tag": RECORD_TAG, "ntriples": ntriples, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                        "lines": lines})
     with atomic_writer(record_path(folder, name)) as handle:
         np.savez(handle, starts=blocks.starts, ends=blocks.ends, digests=blocks.digests, meta=np.array(meta))
@@ -132,23 +168,52 @@ def load_record(folder: Path, name: str) -> tuple[Blocks, dict] | None:
     return blocks, meta
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+def unchanged_since_recorded(path: Path, meta: dict) -> bool:
+    """Whether ``path`` still has the size and modification time its record noted.
+
+    The test make, rsync and git make before trusting what they know of a file:
+    reading gigabytes to hash them cost a rebuild of 100,000 papers more than
+    copying them did.  Any write to the file changes its modification time; a
+    copy that keeps it (``cp -p``) keeps the bytes too.
+    """
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return False
+    return stat.st_size == meta.get("size") and stat.st_mtime_ns == meta.get("mtime_ns")
 
 
 class PreviousDump:
-    """The blocks of a previous build's dump, by digest of their N-Triples: what a rebuild may copy."""
+    """A previous build's dump (Turtle or JSON-LD) and the digests of its blocks' N-Triples: what a rebuild may copy."""
 
-    def __init__(self, data: mmap.mmap | bytes, spans: dict[bytes, tuple[int, int]]):
-        self.data, self.spans = data, spans
+    def __init__(self, handle: BinaryIO, digests: np.ndarray, starts: np.ndarray, ends: np.ndarray):
+        self.handle, self.digests, self.starts, self.ends = handle, digests, starts, ends
+        self.copied = 0  # blocks handed out so far
+        # The first 8 bytes of each digest, sorted, to find a digest by binary search (the whole digest is checked).
+        heads = _heads(digests)
+        self.order = np.argsort(heads, kind="stable")
+        self.sorted_heads = heads[self.order]
 
-    def get(self, key: bytes) -> bytes | None:
-        span = self.spans.get(key)
-        return None if span is None else self.data[span[0]:span[1]]
+    def match(self, digests: np.ndarray) -> np.ndarray:
+        """For each of ``digests``, the index of the previous block with the same one, or -1."""
+        if not len(self.order) or not len(digests):
+            return np.full(len(digests), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.sorted_heads, _heads(digests)), len(self.order) - 1)
+        found = self.order[at]
+        return np.where((self.digests[found] == digests).all(axis=1), found, -1).astype(np.int64)
+
+    def copies(self, first: int, stop: int) -> Iterator[Copy]:
+        """Previous blocks ``first`` to ``stop - 1`` with what lies between them, read about ``RUN_BYTES`` at a time."""
+        starts, ends = self.starts, self.ends
+        while first < stop:
+            end = max(first + 1, int(np.searchsorted(ends[first:stop], starts[first] + RUN_BYTES, "right")) + first)
+            offset = int(starts[first])
+            data = os.pread(self.handle.fileno(), int(ends[end - 1]) - offset, offset)
+            if len(data) != int(ends[end - 1]) - offset:
+                raise RuntimeError(f"{self.handle.name} ended before its recorded blocks did")
+            yield Copy(data, starts[first:end] - offset, ends[first:end] - offset)
+            self.copied += end - first
+            first = end
 
     @staticmethod
     @contextmanager
@@ -160,19 +225,16 @@ class PreviousDump:
         previous = Path(previous)
         nt, dump = load_record(previous, "graph.nt"), load_record(previous, name)
         if nt is None or dump is None or len(nt[0]) != len(dump[0]) \
-                or dump[1]["ntriples_sha256"] != nt[1]["sha256"] or not (previous / name).is_file() \
-                or file_sha256(previous / name) != dump[1]["sha256"]:
+                or dump[1].get("ntriples") != nt[1].get("ntriples") \
+                or not unchanged_since_recorded(previous / name, dump[1]):
             yield None
             return
-        spans = dict(zip(nt[0].keys(), zip(dump[0].starts.tolist(), dump[0].ends.tolist(), strict=True)))
         with open(previous / name, "rb") as handle:
-            size = handle.seek(0, 2)
-            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-            try:
-                yield PreviousDump(data, spans)
-            finally:
-                if size:
-                    data.close()
+            yield PreviousDump(handle, nt[0].digests, dump[0].starts, dump[0].ends)
+
+
+def _heads(digests: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(digests[:, :8]).view(np.uint64).ravel()
 
 
 @dataclass
@@ -184,33 +246,32 @@ class Run:
     data: bytes
 
 
-def dump_walk(nt_path: Path, blocks: Blocks, previous: PreviousDump | None) -> Iterator[bytes | Run]:
-    """The blocks of ``nt_path`` in order, for a dump: the dump's bytes of a block ``previous`` holds, else
-    runs of consecutive blocks to convert, read together up to about ``RUN_BYTES``.
+def dump_walk(nt_path: Path, blocks: Blocks, previous: PreviousDump | None) -> Iterator[Copy | Run]:
+    """The blocks of ``nt_path`` in order, for a dump: ``Copy`` pieces of the blocks ``previous`` holds, else
+    ``Run`` pieces of consecutive blocks to convert; each piece about ``RUN_BYTES`` at most.
 
-    Read, not mapped: the pages of a mapped ``graph.nt`` stay in the process's memory
-    until it is unmapped, and at 100k papers that is 4 GB counted against the build.
+    Blocks that follow one another in ``previous`` as well are copied together,
+    with the bytes between them: a dump writes the same separator between any two
+    blocks.  Read, not mapped: the pages of a mapped file stay in the process's
+    memory until it is unmapped, and at 100k papers that is gigabytes counted against the build.
     """
-    starts, ends = blocks.starts.tolist(), blocks.ends.tolist()
-    run: list[int] = []
+    n = len(blocks)
+    found = previous.match(blocks.digests) if previous is not None else np.full(n, -1, dtype=np.int64)
+    copied = found >= 0
+    # A piece begins at the first block, where copying starts or stops, and where a copied block
+    # does not follow its predecessor's place in the previous dump.
+    begins = np.ones(n, dtype=bool)
+    begins[1:] = (copied[1:] != copied[:-1]) | (copied[1:] & (found[1:] != found[:-1] + 1))
+    bounds = np.append(np.flatnonzero(begins), n).tolist()
+    starts, ends = blocks.starts, blocks.ends
     with open(nt_path, "rb") as handle:
-
-        def read_run() -> Run:
-            first = starts[run[0]]
-            handle.seek(first)
-            done = Run(run.copy(), first, handle.read(ends[run[-1]] - first))
-            run.clear()
-            return done
-
-        for i, key in enumerate(blocks.keys()):
-            copied = previous.get(key) if previous is not None else None
-            if copied is None:
-                run.append(i)
-                if ends[i] - starts[run[0]] >= RUN_BYTES:
-                    yield read_run()
+        for first, stop in itertools.pairwise(bounds):
+            if copied[first]:
+                yield from previous.copies(int(found[first]), int(found[first]) + stop - first)
                 continue
-            if run:
-                yield read_run()
-            yield copied
-        if run:
-            yield read_run()
+            while first < stop:  # up to and including the block that reaches RUN_BYTES
+                end = min(stop, int(np.searchsorted(ends[first:stop], starts[first] + RUN_BYTES)) + first + 1)
+                offset = int(starts[first])
+                handle.seek(offset)
+                yield Run(list(range(first, end)), offset, handle.read(int(ends[end - 1]) - offset))
+                first = end

@@ -169,7 +169,7 @@ def write_jsonld_blocks(nt_path: Path, blocks: Blocks, output: BinaryIO, base: s
     starts, ends = blocks.starts.tolist(), blocks.ends.tolist()
 
     def write(piece: bytes) -> None:
-        if writer.starts:
+        if writer.count:
             writer.write(b",\n")
         writer.block(piece)
 
@@ -187,7 +187,9 @@ def write_jsonld_blocks(nt_path: Path, blocks: Blocks, output: BinaryIO, base: s
         if isinstance(item, Run):
             convert_run(item)
         else:
-            write(item)
+            if writer.count:
+                writer.write(b",\n")
+            writer.copy(item)
     writer.write(_JSONLD_FOOTER)
     return writer.blocks()
 

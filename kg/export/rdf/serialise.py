@@ -15,7 +15,6 @@ and the build writes its other files meanwhile.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import time
 from collections.abc import Iterable
@@ -26,7 +25,8 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.export.files import atomic_writer
-from kg.export.rdf.blocks import Blocks, BlockWriter, PreviousDump, Run, dump_walk, encode, load_record, save_record
+from kg.export.rdf.blocks import (Blocks, BlockWriter, PreviousDump, Run, dump_walk, encode, load_record,
+                                  ntriples_id, save_record)
 from kg.export.rdf.dataset import ontology_lines, paper_partition_lines, provenance_lines
 from kg.export.rdf.iris import check_base_iri
 from kg.export.rdf.jsonld import write_jsonld_blocks
@@ -151,7 +151,7 @@ def write_turtle(nt_path: Path, blocks: Blocks, output: BinaryIO, base: str,
         if isinstance(item, Run):
             serialise_run(item)
         else:
-            writer.block(item)
+            writer.copy(item)
     return writer.blocks()
 
 
@@ -169,36 +169,17 @@ def write_turtle_and_jsonld(folder: str | Path, base: str, previous: str | Path 
     nt_record = load_record(folder, NTRIPLES)
     if nt_record is None:
         raise RuntimeError(f"no record of the blocks of {nt_path}")
-    blocks, nt_sha256 = nt_record[0], nt_record[1]["sha256"]
+    blocks, nt_id = nt_record[0], nt_record[1]["ntriples"]
     result: dict = {"seconds": {}, "copied_blocks": {}}
     for name, label, write in ((TURTLE, "turtle", write_turtle), (JSONLD, "jsonld", write_jsonld_blocks)):
         start = time.perf_counter()
         with PreviousDump.open(previous, name) as old, atomic_writer(folder / name) as handle:
-            hashing = _Hashing(handle)
-            written = write(nt_path, blocks, hashing, base, old)
-            copied = len(old.spans.keys() & set(blocks.keys())) if old is not None else 0
-        save_record(folder, name, written, file_sha256=hashing.sha256.hexdigest(), ntriples_sha256=nt_sha256)
+            written = write(nt_path, blocks, handle, base, old)
+            copied = old.copied if old is not None else 0
+        save_record(folder, name, written, ntriples=nt_id)
         result["seconds"][label] = round(time.perf_counter() - start, 3)
         result["copied_blocks"][name] = copied
     return result
-
-
-class _Hashing(io.BufferedIOBase):
-    """A writable that passes bytes on and keeps their SHA-256 (the store records which file it holds)."""
-
-    def __init__(self, out: BinaryIO):
-        super().__init__()
-        self.out, self.sha256 = out, hashlib.sha256()
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:
-        self.sha256.update(data)
-        return self.out.write(data)
-
-    def flush(self) -> None:
-        self.out.flush()
 
 
 def write_rdf(graph: nx.Graph, folder: Path, *, base_iri: str = DEFAULT_BASE_IRI,
@@ -224,15 +205,13 @@ def write_rdf(graph: nx.Graph, folder: Path, *, base_iri: str = DEFAULT_BASE_IRI
     folder.mkdir(parents=True, exist_ok=True)
     base = check_base_iri(base_iri)
     with atomic_writer(folder / NTRIPLES) as handle:
-        hashing = _Hashing(handle)
-        counts, blocks = write_ntriples(graph, hashing, base_iri=base, run_info=run_info)
-    nt_sha256 = hashing.sha256.hexdigest()
-    save_record(folder, NTRIPLES, blocks, file_sha256=nt_sha256, ntriples_sha256=nt_sha256,
-                lines=counts["triples"])
+        counts, blocks = write_ntriples(graph, handle, base_iri=base, run_info=run_info)
+    nt_id = ntriples_id(blocks)
+    save_record(folder, NTRIPLES, blocks, ntriples=nt_id, lines=counts["triples"])
     own_steps = steps is None
     steps = steps or ExportSteps(jobs=1)
     steps.start("turtle+jsonld", write_turtle_and_jsonld, folder, base, str(previous or ""))
-    steps.start("store", load_store, folder, nt_sha256, str(previous or ""))
+    steps.start("store", load_store, folder, nt_id, str(previous or ""))
     if own_steps:
         steps.wait()
     kinds = [d.get("kind") for _, d in graph.nodes(data=True)]

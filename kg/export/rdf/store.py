@@ -11,8 +11,8 @@ bulk-loads only when there is no usable old store or the difference is large.  E
 ``graph.nt``.
 
 A store is used as a base only if it is known to hold the old ``graph.nt``:
-each store carries ``KG_SOURCE``, the SHA-256 of the file it was made from,
-which the old file's record of its blocks must name, and every block read
+each store carries ``KG_SOURCE``, the ``ntriples_id`` of the file it was made
+from, which the old file's record of its blocks must name, and every block read
 from the old file must still have its recorded digest.
 """
 
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.export.rdf.blocks import Blocks, digest, file_sha256, load_record
+from kg.export.rdf.blocks import Blocks, digest, load_record
 from kg.export.rdf.vocabulary import NTRIPLES, STORE
 
 SOURCE_FILE = "KG_SOURCE"  # inside the store folder; RocksDB leaves files it does not know alone
@@ -100,22 +100,22 @@ def _joined(lines: list[bytes]) -> Iterator[bytes]:
 
 
 def read_source(store_path: Path) -> str | None:
-    """The SHA-256 of the ``graph.nt`` a store was made from, or None when unknown."""
+    """The ``ntriples_id`` of the ``graph.nt`` a store was made from, or None when unknown."""
     try:
-        return json.loads((Path(store_path) / SOURCE_FILE).read_text(encoding="utf-8"))["ntriples_sha256"]
+        return json.loads((Path(store_path) / SOURCE_FILE).read_text(encoding="utf-8"))["ntriples"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def _write_source(store_path: Path, sha256: str) -> None:
-    (Path(store_path) / SOURCE_FILE).write_text(json.dumps({"ntriples_sha256": sha256}) + "\n", encoding="utf-8")
+def _write_source(store_path: Path, ntriples: str) -> None:
+    (Path(store_path) / SOURCE_FILE).write_text(json.dumps({"ntriples": ntriples}) + "\n", encoding="utf-8")
 
 
-def update_store(path: Path, ntriples_file: Path, ntriples_sha256: str, old_store: Path,
+def update_store(path: Path, ntriples_file: Path, ntriples: str, old_store: Path,
                  old_ntriples: Path) -> dict | None:
     """Make ``path`` from ``old_store`` plus the changes from ``old_ntriples`` to ``ntriples_file``.
 
-    ``ntriples_sha256`` is the digest of ``ntriples_file``, recorded in the new store.
+    ``ntriples`` is the ``ntriples_id`` of ``ntriples_file``, recorded in the new store.
     The changes are found block by block (see ``blocks``): only the lines of
     the blocks whose digest is in one file and not in the other are compared.
 
@@ -132,7 +132,7 @@ def update_store(path: Path, ntriples_file: Path, ntriples_sha256: str, old_stor
         return None
     # The old file is not hashed whole: the blocks read from it are checked against their digests, and a
     # block not read is one the new file holds unchanged, so the store's copy of it is right either way.
-    if old_record[1]["sha256"] != source or new_record[1]["sha256"] != ntriples_sha256:
+    if old_record[1]["ntriples"] != source or new_record[1]["ntriples"] != ntriples:
         return None
     old, new = old_record[0], new_record[0]
     old_keys, new_keys = old.keys(), new.keys()
@@ -165,29 +165,30 @@ def update_store(path: Path, ntriples_file: Path, ntriples_sha256: str, old_stor
     store.flush()
     del store
     gc.collect()
-    _write_source(path, ntriples_sha256)
+    _write_source(path, ntriples)
     return {"added": len(added), "removed": len(removed)}
 
 
-def load_store(folder: str | Path, ntriples_sha256: str = "", previous: str | Path = "") -> dict:
+def load_store(folder: str | Path, ntriples: str = "", previous: str | Path = "") -> dict:
     """The store of ``folder/graph.nt`` (one export step): updated from ``previous/store`` when it can be.
 
-    ``ntriples_sha256`` is the digest of ``folder/graph.nt`` if the caller has
-    it.  Returns the seconds it took and how the store was made: ``"updated"``
-    (with the counts of added and removed triples) or ``"loaded"``.
+    ``ntriples`` is the ``ntriples_id`` of ``folder/graph.nt`` (default: the one
+    its record holds).  Returns the seconds it took and how the store was made:
+    ``"updated"`` (with the counts of added and removed triples) or ``"loaded"``.
     """
     start = time.perf_counter()
     folder = Path(folder)
-    ntriples_sha256 = ntriples_sha256 or file_sha256(folder / NTRIPLES)
+    if not ntriples:
+        record = load_record(folder, NTRIPLES)
+        ntriples = record[1]["ntriples"] if record is not None else ""
     result = None
-    if previous:
+    if previous and ntriples:
         previous = Path(previous)
-        result = update_store(folder / STORE, folder / NTRIPLES, ntriples_sha256, previous / STORE,
-                              previous / NTRIPLES)
+        result = update_store(folder / STORE, folder / NTRIPLES, ntriples, previous / STORE, previous / NTRIPLES)
     if result is None:
         # Lenient: the Turtle step parses the same file strictly, and a malformed term fails the build there.
         build_store(folder / STORE, folder / NTRIPLES, lenient=True)
-        _write_source(folder / STORE, ntriples_sha256)
+        _write_source(folder / STORE, ntriples)
         result = {"store": "loaded"}
     else:
         result = {"store": "updated", **result}
