@@ -68,8 +68,10 @@ def test_a_rebuild_writes_the_bytes_of_a_fresh_build(tmp_path_factory, before, a
 
 @pytest.mark.parametrize("run_bytes", [1, 200, 5_000])
 def test_pieces_of_any_size_give_the_bytes_of_a_fresh_build(tmp_path, monkeypatch, run_bytes):
-    """Copies and conversions cut at ``RUN_BYTES`` (32 MB in a build, far more than a test's dump) join up."""
+    """Copies, conversions and reads cut at ``RUN_BYTES`` and ``READ_BYTES`` (megabytes in a build, more than a
+    test's whole dump) join up."""
     monkeypatch.setattr(blocks_module, "RUN_BYTES", run_bytes)
+    monkeypatch.setattr(blocks_module, "READ_BYTES", run_bytes)
     before, after = papers()[:2], papers()
     _write(before, tmp_path / "old")
     _write(after, tmp_path / "rebuilt", previous=tmp_path / "old")

@@ -23,7 +23,7 @@ import hashlib
 import itertools
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +38,8 @@ BLOCKS = ".blocks"  # the records' folder among the outputs
 DIGEST_BYTES = 16  # of a block's SHA-256: a false match between two blocks is a 1 in 2^128 chance
 # The N-Triples serialised at a time: bounds the memory of a cold build's Turtle and JSON-LD.
 RUN_BYTES = 32 << 20
+# The least a rebuild reads of a file at a time (see ``ForwardReader``).
+READ_BYTES = 8 << 20
 
 # A lone surrogate (from broken JSON input) is not encodable text: it is written as U+FFFD.
 codecs.register_error("kg.replace", lambda error: ("\ufffd", error.end))
@@ -183,11 +185,35 @@ def unchanged_since_recorded(path: Path, meta: dict) -> bool:
     return stat.st_size == meta.get("size") and stat.st_mtime_ns == meta.get("mtime_ns")
 
 
+class ForwardReader:
+    """Byte ranges of a file read mostly in ascending order, through a buffer of ``READ_BYTES`` or more.
+
+    A rebuild reads scattered blocks: the changed ones of ``graph.nt``, the
+    unchanged ones of the previous dumps.  One small read per block, with gaps
+    between them, defeats the kernel's read-ahead, and a file the machine has
+    dropped from its cache is then read from disk a page at a time (at 100k
+    papers, 39 s to read the changed blocks of two ``graph.nt``, 23 s to copy the
+    previous Turtle); large reads in order take a second or two.
+    """
+
+    def __init__(self, handle: BinaryIO):
+        self.fd, self.name = handle.fileno(), handle.name
+        self.buffer, self.offset = b"", 0
+
+    def read(self, start: int, end: int) -> bytes:
+        start, end = int(start), int(end)
+        if not (self.offset <= start and end <= self.offset + len(self.buffer)):
+            self.buffer, self.offset = os.pread(self.fd, max(end - start, READ_BYTES), start), start
+            if len(self.buffer) < end - start:
+                raise RuntimeError(f"{self.name} ended before its recorded blocks did")
+        return self.buffer[start - self.offset:end - self.offset]
+
+
 class PreviousDump:
     """A previous build's dump (Turtle or JSON-LD) and the digests of its blocks' N-Triples: what a rebuild may copy."""
 
     def __init__(self, handle: BinaryIO, digests: np.ndarray, starts: np.ndarray, ends: np.ndarray):
-        self.handle, self.digests, self.starts, self.ends = handle, digests, starts, ends
+        self.reader, self.digests, self.starts, self.ends = ForwardReader(handle), digests, starts, ends
         self.copied = 0  # blocks handed out so far
         # The first 8 bytes of each digest, sorted, to find a digest by binary search (the whole digest is checked).
         heads = _heads(digests)
@@ -203,15 +229,12 @@ class PreviousDump:
         return np.where((self.digests[found] == digests).all(axis=1), found, -1).astype(np.int64)
 
     def copies(self, first: int, stop: int) -> Iterator[Copy]:
-        """Previous blocks ``first`` to ``stop - 1`` with what lies between them, read about ``RUN_BYTES`` at a time."""
+        """Previous blocks ``first`` to ``stop - 1`` with what lies between them, about ``RUN_BYTES`` at a time."""
         starts, ends = self.starts, self.ends
         while first < stop:
             end = max(first + 1, int(np.searchsorted(ends[first:stop], starts[first] + RUN_BYTES, "right")) + first)
             offset = int(starts[first])
-            data = os.pread(self.handle.fileno(), int(ends[end - 1]) - offset, offset)
-            if len(data) != int(ends[end - 1]) - offset:
-                raise RuntimeError(f"{self.handle.name} ended before its recorded blocks did")
-            yield Copy(data, starts[first:end] - offset, ends[first:end] - offset)
+            yield Copy(self.reader.read(offset, ends[end - 1]), starts[first:end] - offset, ends[first:end] - offset)
             self.copied += end - first
             first = end
 
@@ -237,41 +260,64 @@ def _heads(digests: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(digests[:, :8]).view(np.uint64).ravel()
 
 
-@dataclass
-class Run:
-    """Consecutive blocks of ``graph.nt`` that a dump must convert: their indices and their bytes, from ``first``."""
+def dump_walk(nt_path: Path, blocks: Blocks, previous: PreviousDump | None,
+              convert: Callable[[list[bytes]], list[bytes]]) -> Iterator[Copy | bytes]:
+    """A dump's blocks in order: ``Copy`` pieces of the blocks ``previous`` holds, and the bytes of each other
+    block, which ``convert`` makes from the blocks' N-Triples (a list in, a list of as many out).
 
-    indices: list[int]
-    first: int
-    data: bytes
-
-
-def dump_walk(nt_path: Path, blocks: Blocks, previous: PreviousDump | None) -> Iterator[Copy | Run]:
-    """The blocks of ``nt_path`` in order, for a dump: ``Copy`` pieces of the blocks ``previous`` holds, else
-    ``Run`` pieces of consecutive blocks to convert; each piece about ``RUN_BYTES`` at most.
-
-    Blocks that follow one another in ``previous`` as well are copied together,
-    with the bytes between them: a dump writes the same separator between any two
-    blocks.  Read, not mapped: the pages of a mapped file stay in the process's
-    memory until it is unmapped, and at 100k papers that is gigabytes counted against the build.
+    ``convert`` is given up to about ``RUN_BYTES`` of blocks at a time, taken
+    together even when copied blocks lie between them: a call has a cost of its
+    own (Oxigraph's serialiser is set up again), and a rebuild's changed blocks
+    are scattered one or two at a time.  Blocks that follow one another in
+    ``previous`` as well are copied together, with the bytes between them: a dump
+    writes the same separator between any two blocks.  Read, never mapped: the
+    pages of a mapped file stay in the process's memory until it is unmapped, and
+    at 100k papers that is gigabytes counted against the build.
     """
     n = len(blocks)
     found = previous.match(blocks.digests) if previous is not None else np.full(n, -1, dtype=np.int64)
     copied = found >= 0
-    # A piece begins at the first block, where copying starts or stops, and where a copied block
+    # A stretch begins at the first block, where copying starts or stops, and where a copied block
     # does not follow its predecessor's place in the previous dump.
     begins = np.ones(n, dtype=bool)
     begins[1:] = (copied[1:] != copied[:-1]) | (copied[1:] & (found[1:] != found[:-1] + 1))
     bounds = np.append(np.flatnonzero(begins), n).tolist()
     starts, ends = blocks.starts, blocks.ends
+    window: list[tuple[int, int]] = []  # stretches (first, stop) since the last conversion
     with open(nt_path, "rb") as handle:
+        reader = ForwardReader(handle)
+
+        def emit() -> Iterator[Copy | bytes]:
+            """Convert the window's blocks in one call, then hand out its stretches in order."""
+            data: list[bytes] = []
+            for first, stop in window:
+                if not copied[first]:
+                    offset, cut = int(starts[first]), zip(starts[first:stop].tolist(), ends[first:stop].tolist())
+                    chunk = reader.read(offset, ends[stop - 1])
+                    data += [chunk[a - offset:b - offset] for a, b in cut]
+            converted = convert(data) if data else []
+            if len(converted) != len(data):
+                raise RuntimeError(f"{len(data)} blocks were converted into {len(converted)}")
+            done = 0
+            for first, stop in window:
+                if copied[first]:
+                    yield from previous.copies(int(found[first]), int(found[first]) + stop - first)
+                else:
+                    yield from converted[done:done + stop - first]
+                    done += stop - first
+            window.clear()
+
+        pending = 0  # bytes of N-Triples to convert in the window
         for first, stop in itertools.pairwise(bounds):
             if copied[first]:
-                yield from previous.copies(int(found[first]), int(found[first]) + stop - first)
+                window.append((first, stop))
                 continue
             while first < stop:  # up to and including the block that reaches RUN_BYTES
-                end = min(stop, int(np.searchsorted(ends[first:stop], starts[first] + RUN_BYTES)) + first + 1)
-                offset = int(starts[first])
-                handle.seek(offset)
-                yield Run(list(range(first, end)), offset, handle.read(int(ends[end - 1]) - offset))
+                end = min(stop, int(np.searchsorted(ends[first:stop], starts[first] + RUN_BYTES - pending)) + first + 1)
+                window.append((first, end))
+                pending += int(ends[end - 1] - starts[first])
                 first = end
+                if pending >= RUN_BYTES:
+                    yield from emit()
+                    pending = 0
+        yield from emit()

@@ -18,7 +18,7 @@ from typing import BinaryIO
 import numpy as np
 import pyoxigraph as ox
 
-from kg.export.rdf.blocks import Blocks, BlockWriter, PreviousDump, Run, dump_walk, encode
+from kg.export.rdf.blocks import Blocks, BlockWriter, PreviousDump, dump_walk, encode
 from kg.export.rdf.vocabulary import DATA_PREFIXES, PREFIXES, RDF, XSD, all_prefixes
 
 _VOCAB_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
@@ -160,35 +160,27 @@ def write_jsonld_blocks(nt_path: Path, blocks: Blocks, output: BinaryIO, base: s
                         previous: PreviousDump | None = None) -> Blocks:
     """``write_jsonld`` of a ``graph.nt`` file a block at a time, copying the blocks ``previous`` holds.
 
-    Consecutive blocks to write are read and converted together (a co-occurrence
-    block is seven lines: a call for each would double the time).
+    The blocks to write are converted many at a time (a co-occurrence block is
+    seven lines: a call for each would double the time).
     """
     nodes = _JsonLdNodes(base)
     writer = BlockWriter(output)
     writer.write(_jsonld_header(base))
-    starts, ends = blocks.starts.tolist(), blocks.ends.tolist()
 
-    def write(piece: bytes) -> None:
+    def convert(nt_blocks: list[bytes]) -> list[bytes]:
+        # A block starts a new subject, so its nodes are those whose first line is among its lines.
+        block_lines = np.cumsum([0] + [block.count(b"\n") for block in nt_blocks])
+        firsts: list[int] = []
+        converted = nodes(b"".join(nt_blocks).decode("utf-8").split("\n"), firsts)  # not splitlines(): see to_jsonld
+        bounds = np.searchsorted(np.asarray(firsts, dtype=np.int64), block_lines).tolist()
+        return [encode(",\n".join(converted[a:b])) for a, b in itertools.pairwise(bounds)]
+
+    for item in dump_walk(nt_path, blocks, previous, convert):
         if writer.count:
             writer.write(b",\n")
-        writer.block(piece)
-
-    def convert_run(run: Run) -> None:
-        first, data = run.first, run.data
-        # A block starts a new subject, so its nodes are those whose first line is among its lines.
-        block_lines = np.cumsum([0] + [data.count(b"\n", starts[i] - first, ends[i] - first) for i in run.indices])
-        firsts: list[int] = []
-        converted = nodes(data.decode("utf-8").split("\n"), firsts)  # not splitlines(): literals may hold U+2028…
-        bounds = np.searchsorted(np.asarray(firsts, dtype=np.int64), block_lines).tolist()
-        for a, b in itertools.pairwise(bounds):
-            write(encode(",\n".join(converted[a:b])))
-
-    for item in dump_walk(nt_path, blocks, previous):
-        if isinstance(item, Run):
-            convert_run(item)
+        if isinstance(item, bytes):
+            writer.block(item)
         else:
-            if writer.count:
-                writer.write(b",\n")
             writer.copy(item)
     writer.write(_JSONLD_FOOTER)
     return writer.blocks()

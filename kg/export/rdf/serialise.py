@@ -25,8 +25,8 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.export.files import atomic_writer
-from kg.export.rdf.blocks import (Blocks, BlockWriter, PreviousDump, Run, dump_walk, encode, load_record,
-                                  ntriples_id, save_record)
+from kg.export.rdf.blocks import (Blocks, BlockWriter, PreviousDump, dump_walk, encode, load_record, ntriples_id,
+                                  save_record)
 from kg.export.rdf.dataset import ontology_lines, paper_partition_lines, provenance_lines
 from kg.export.rdf.iris import check_base_iri
 from kg.export.rdf.jsonld import write_jsonld_blocks
@@ -127,29 +127,24 @@ def write_turtle(nt_path: Path, blocks: Blocks, output: BinaryIO, base: str,
     """Turtle from a ``graph.nt`` file, in its order, with the vocabulary and data prefixes; where its blocks lie.
 
     A block ``previous`` holds is copied from it; the others are serialised by
-    Oxigraph, consecutive ones together, which parses them strictly here, so a
+    Oxigraph, many in one call, which parses them strictly here, so a
     malformed term fails the build.  The same blocks give the same bytes either way.
     """
     prefixes = dict(sorted(all_prefixes(base).items()))
     writer = BlockWriter(output)
     writer.write(_prefix_header(prefixes))
-    starts, ends = blocks.starts.tolist(), blocks.ends.tolist()
 
-    def serialise_run(run: Run) -> None:
-        data = b"".join(_MARKER_NT + run.data[starts[i] - run.first:ends[i] - run.first] for i in run.indices)
+    def convert(nt_blocks: list[bytes]) -> list[bytes]:
         body = io.BytesIO()
-        ox.serialize(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), _WithoutPrefixLines(body),
-                     format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        ox.serialize(ox.parse(_MARKER_NT + _MARKER_NT.join(nt_blocks), format=ox.RdfFormat.N_TRIPLES),
+                     _WithoutPrefixLines(body), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
         pieces = (b"\n" + body.getvalue()).split(_MARKER_TURTLE)[1:]
-        if len(pieces) != len(run.indices):
-            raise RuntimeError(f"Turtle of {len(run.indices)} blocks came out as {len(pieces)} pieces")
-        for piece in pieces[:-1]:
-            writer.block(piece + b"\n")
-        writer.block(pieces[-1])
+        # The split took each piece's last line end but the last one's.
+        return [piece + b"\n" for piece in pieces[:-1]] + pieces[-1:]
 
-    for item in dump_walk(nt_path, blocks, previous):
-        if isinstance(item, Run):
-            serialise_run(item)
+    for item in dump_walk(nt_path, blocks, previous, convert):
+        if isinstance(item, bytes):
+            writer.block(item)
         else:
             writer.copy(item)
     return writer.blocks()

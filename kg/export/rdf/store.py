@@ -21,7 +21,6 @@ from __future__ import annotations
 import gc
 import itertools
 import json
-import mmap
 import shutil
 import time
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.export.rdf.blocks import Blocks, digest, load_record
+from kg.export.rdf.blocks import Blocks, ForwardReader, digest, load_record
 from kg.export.rdf.vocabulary import NTRIPLES, STORE
 
 SOURCE_FILE = "KG_SOURCE"  # inside the store folder; RocksDB leaves files it does not know alone
@@ -77,18 +76,18 @@ def build_store(path: Path, ntriples_file: Path, *, lenient: bool = False) -> No
 def _block_lines(path: Path, blocks: Blocks, wanted: list[int]) -> set[bytes] | None:
     """The lines (without their line ends) of the ``wanted`` blocks of ``path``; None if one of them is not
     the block its digest says it is (the file was changed since it was recorded)."""
-    starts, ends, digests = blocks.starts, blocks.ends, blocks.digests
+    starts, ends, digests = blocks.starts.tolist(), blocks.ends.tolist(), blocks.digests
     lines: set[bytes] = set()
     with open(path, "rb") as handle:
-        size = handle.seek(0, 2)
-        if not size:
-            return lines if not wanted else None
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            for i in wanted:
-                block = data[starts[i]:ends[i]]
-                if digest(block) != digests[i].tobytes():
-                    return None
-                lines.update(block.split(b"\n"))
+        reader = ForwardReader(handle)  # ``wanted`` is in ascending order
+        for i in wanted:
+            try:
+                block = reader.read(starts[i], ends[i])
+            except RuntimeError:  # the file is shorter than recorded
+                return None
+            if digest(block) != digests[i].tobytes():
+                return None
+            lines.update(block.split(b"\n"))
     lines.discard(b"")
     return lines
 
