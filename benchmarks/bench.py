@@ -250,6 +250,7 @@ def run_size(n: int, work: Path, *, jobs: int | None, full: bool, baseline: dict
         warm = kg_build([corpus, new], out, *jobs_args)
         result["incremental"] = {"new_papers": max(1, n // 100), "seconds": warm["seconds"],
                                  "pipes_closed_s": warm["pipes_closed_s"], "warm_up_s": warm["warm_up_s"],
+                                 "peak_pss_mb": warm["peak_pss_mb"],
                                  "extracted": warm["report"]["extraction"]["extracted"],
                                  "stages": warm["report"]["seconds"],
                                  "store": warm["report"]["rdf"].get("store"),
