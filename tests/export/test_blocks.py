@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from kg.export.rdf import write_rdf
 from kg.export.rdf import blocks as blocks_module
-from kg.export.rdf.blocks import BLOCKS, load_record
+from kg.export.rdf.blocks import BLOCKS, load_record, match_digests
 from kg.export.steps import ExportSteps
 from kg.graph.build import build_graph
 from kg.records import Entity, ExtractedPaper, Mention, Paper
@@ -81,6 +81,15 @@ def test_pieces_of_any_size_give_the_bytes_of_a_fresh_build(tmp_path, monkeypatc
     assert _same_dumps(tmp_path / "again", tmp_path / "fresh")
     n_blocks = len(load_record(tmp_path / "fresh", "graph.nt")[0])
     assert again["turtle+jsonld"]["copied_blocks"] == {"graph.ttl": n_blocks, "graph.jsonld": n_blocks}
+
+
+def test_digests_that_share_their_first_bytes_are_still_told_apart():
+    """The search is on 8 bytes of 16: blocks whose digests differ only after them each find their own."""
+    digests = np.zeros((4, 16), dtype=np.uint8)
+    digests[:, 15] = [4, 3, 2, 1]  # one head for all four
+    digests[3, 0] = 9  # and one of its own
+    assert match_digests(digests[[3, 0, 1]], digests).tolist() == [1, 2, -1, 0]
+    assert match_digests(digests[:0], digests).tolist() == [-1] * 4
 
 
 def test_unchanged_blocks_are_copied(tmp_path):

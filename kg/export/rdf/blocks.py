@@ -78,9 +78,6 @@ class Blocks:
     def __len__(self) -> int:
         return len(self.starts)
 
-    def keys(self) -> list[bytes]:
-        return [row.tobytes() for row in self.digests]
-
 
 def ntriples_id(blocks: Blocks) -> str:
     """What identifies a ``graph.nt``: the SHA-256 of its blocks' digests, which cover the whole file
@@ -127,6 +124,13 @@ class BlockWriter:
         self.sealed.append((piece.starts + self.position, piece.ends + self.position))
         self.count += len(piece.starts)
         self.write(piece.data)
+
+    def put(self, item: Copy | bytes) -> None:
+        """What ``dump_walk`` hands out: copied blocks or one converted block."""
+        if isinstance(item, bytes):
+            self.block(item)
+        else:
+            self.copy(item)
 
     def _seal(self) -> None:
         if self.starts:
@@ -215,18 +219,6 @@ class PreviousDump:
     def __init__(self, handle: BinaryIO, digests: np.ndarray, starts: np.ndarray, ends: np.ndarray):
         self.reader, self.digests, self.starts, self.ends = ForwardReader(handle), digests, starts, ends
         self.copied = 0  # blocks handed out so far
-        # The first 8 bytes of each digest, sorted, to find a digest by binary search (the whole digest is checked).
-        heads = _heads(digests)
-        self.order = np.argsort(heads, kind="stable")
-        self.sorted_heads = heads[self.order]
-
-    def match(self, digests: np.ndarray) -> np.ndarray:
-        """For each of ``digests``, the index of the previous block with the same one, or -1."""
-        if not len(self.order) or not len(digests):
-            return np.full(len(digests), -1, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.sorted_heads, _heads(digests)), len(self.order) - 1)
-        found = self.order[at]
-        return np.where((self.digests[found] == digests).all(axis=1), found, -1).astype(np.int64)
 
     def copies(self, first: int, stop: int) -> Iterator[Copy]:
         """Previous blocks ``first`` to ``stop - 1`` with what lies between them, about ``RUN_BYTES`` at a time."""
@@ -260,6 +252,39 @@ def _heads(digests: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(digests[:, :8]).view(np.uint64).ravel()
 
 
+def match_digests(known: np.ndarray, digests: np.ndarray) -> np.ndarray:
+    """For each of ``digests``, the index of the block of ``known`` with the same digest, or -1.
+
+    A binary search on the digests' first 8 bytes, then a check of all of them;
+    numpy over the arrays, where sets of a million 16-byte keys took seconds.
+
+    >>> d = np.array([[1] * 16, [2] * 16, [3] * 16], dtype=np.uint8)
+    >>> match_digests(d[[2, 0]], d).tolist()
+    [1, -1, 0]
+    """
+    found = np.full(len(digests), -1, dtype=np.int64)
+    if not len(known) or not len(digests):
+        return found
+    heads, wanted = _heads(known), _heads(digests)
+    order = np.argsort(heads, kind="stable")
+    sorted_heads = heads[order]
+    at = np.searchsorted(sorted_heads, wanted)
+    inside = at < len(order)
+    at = np.minimum(at, len(order) - 1)
+    candidate = order[at]
+    hit = inside & (known[candidate] == digests).all(axis=1)
+    found[hit] = candidate[hit]
+    # Two digests may share their first 8 bytes: look along the rest with that head for the rare miss.
+    for i in np.flatnonzero(~hit & inside & (sorted_heads[at] == wanted)).tolist():
+        k = int(at[i]) + 1
+        while k < len(order) and sorted_heads[k] == wanted[i]:
+            if (known[order[k]] == digests[i]).all():
+                found[i] = order[k]
+                break
+            k += 1
+    return found
+
+
 def dump_walk(nt_path: Path, blocks: Blocks, previous: PreviousDump | None,
               convert: Callable[[list[bytes]], list[bytes]]) -> Iterator[Copy | bytes]:
     """A dump's blocks in order: ``Copy`` pieces of the blocks ``previous`` holds, and the bytes of each other
@@ -275,7 +300,7 @@ def dump_walk(nt_path: Path, blocks: Blocks, previous: PreviousDump | None,
     at 100k papers that is gigabytes counted against the build.
     """
     n = len(blocks)
-    found = previous.match(blocks.digests) if previous is not None else np.full(n, -1, dtype=np.int64)
+    found = match_digests(previous.digests, blocks.digests) if previous is not None else np.full(n, -1, dtype=np.int64)
     copied = found >= 0
     # A stretch begins at the first block, where copying starts or stops, and where a copied block
     # does not follow its predecessor's place in the previous dump.

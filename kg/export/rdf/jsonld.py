@@ -178,10 +178,7 @@ def write_jsonld_blocks(nt_path: Path, blocks: Blocks, output: BinaryIO, base: s
     for item in dump_walk(nt_path, blocks, previous, convert):
         if writer.count:
             writer.write(b",\n")
-        if isinstance(item, bytes):
-            writer.block(item)
-        else:
-            writer.copy(item)
+        writer.put(item)
     writer.write(_JSONLD_FOOTER)
     return writer.blocks()
 

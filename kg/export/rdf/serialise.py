@@ -143,10 +143,7 @@ def write_turtle(nt_path: Path, blocks: Blocks, output: BinaryIO, base: str,
         return [piece + b"\n" for piece in pieces[:-1]] + pieces[-1:]
 
     for item in dump_walk(nt_path, blocks, previous, convert):
-        if isinstance(item, bytes):
-            writer.block(item)
-        else:
-            writer.copy(item)
+        writer.put(item)
     return writer.blocks()
 
 

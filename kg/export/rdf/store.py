@@ -26,9 +26,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pyoxigraph as ox
 
-from kg.export.rdf.blocks import Blocks, ForwardReader, digest, load_record
+from kg.export.rdf.blocks import Blocks, ForwardReader, digest, load_record, match_digests
 from kg.export.rdf.vocabulary import NTRIPLES, STORE
 
 SOURCE_FILE = "KG_SOURCE"  # inside the store folder; RocksDB leaves files it does not know alone
@@ -134,10 +135,8 @@ def update_store(path: Path, ntriples_file: Path, ntriples: str, old_store: Path
     if old_record[1]["ntriples"] != source or new_record[1]["ntriples"] != ntriples:
         return None
     old, new = old_record[0], new_record[0]
-    old_keys, new_keys = old.keys(), new.keys()
-    old_set, new_set = set(old_keys), set(new_keys)
-    gone = [i for i, key in enumerate(old_keys) if key not in new_set]
-    fresh = [i for i, key in enumerate(new_keys) if key not in old_set]
+    gone = np.flatnonzero(match_digests(new.digests, old.digests) < 0).tolist()
+    fresh = np.flatnonzero(match_digests(old.digests, new.digests) < 0).tolist()
     old_lines, new_lines = _block_lines(old_ntriples, old, gone), _block_lines(ntriples_file, new, fresh)
     if old_lines is None or new_lines is None:
         return None
