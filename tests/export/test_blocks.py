@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.export.rdf import write_rdf
+from kg.export.rdf import DEFAULT_BASE_IRI, KG, entity_iri, write_rdf
 from kg.export.rdf import blocks as blocks_module
 from kg.export.rdf.blocks import BLOCKS, load_record, match_digests
 from kg.export.steps import ExportSteps
@@ -137,3 +137,35 @@ def test_outputs_without_records_are_written_in_full(tmp_path):
     assert results["store"]["store"] == "loaded"
     _write(papers(), tmp_path / "fresh")
     assert _same_dumps(tmp_path / "new", tmp_path / "fresh")
+
+
+def _hub(n_others: int) -> list[ExtractedPaper]:
+    """One entity named with each of ``n_others`` others, a paper each: a frequent entity's many links."""
+    hub = Entity("model:transformer", "Transformer", "Model", mentions=[Mention("title", 0, 11, "Transformer")])
+    return [ExtractedPaper(Paper(f"arxiv:2401.{k:05d}", f"Transformer and m{k}", "", year=2024),
+                           [hub, Entity(f"method:m{k}", f"m{k}", "Method", mentions=[Mention("title", 16, 18, "mk")])])
+            for k in range(n_others)]
+
+
+def test_a_new_pair_changes_a_frequent_entity_s_count_not_its_links(tmp_path):
+    """A frequent entity's count changes with every paper; its 300 links stay in their pairs' blocks, copied."""
+    _write(_hub(300), tmp_path / "old")
+    results = _write(_hub(301), tmp_path / "new", previous=tmp_path / "old")
+    _write(_hub(301), tmp_path / "fresh")
+    assert _same_dumps(tmp_path / "new", tmp_path / "fresh")
+
+    def blocks_of(folder: Path) -> list[bytes]:
+        data = (folder / "graph.nt").read_bytes()
+        blocks = load_record(folder, "graph.nt")[0]
+        return [data[a:b] for a, b in zip(blocks.starts.tolist(), blocks.ends.tolist())]
+
+    old, new = blocks_of(tmp_path / "old"), blocks_of(tmp_path / "new")
+    hub = f"<{entity_iri(DEFAULT_BASE_IRI, 'model:transformer')}> ".encode()
+    changed = [block for block in new if block not in set(old)]
+    # the new paper, its new entity, the new pair (with its two links), the hub's count, the dataset's counts
+    assert len(changed) == 5
+    hub_block, = [block for block in new if block.startswith(hub)]
+    assert hub_block in changed and b'paperCount> "301"' in hub_block and b"cooccursWith" not in hub_block
+    assert sum(block.count(hub + b"<" + KG.encode() + b"cooccursWith>") for block in new) == 301
+    copied = results["turtle+jsonld"]["copied_blocks"]
+    assert copied["graph.ttl"] == copied["graph.jsonld"] == len(new) - len(changed)

@@ -1,7 +1,10 @@
 """Compact JSON-LD written straight from ``graph.nt``'s lines, a block at a time.
 
 Oxigraph writes only expanded JSON-LD, so kg writes the compact form itself:
-an ``@context`` of prefixes and one node object per subject, one per line.
+an ``@context`` of prefixes and one node object per run of a subject's lines,
+one per line: one per subject, but an entity's ``kg:cooccursWith`` links, which
+come with each pair's node (see ``triples``).  A JSON-LD reader merges the node
+objects of one ``@id``.
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ class _Compactor:
 
 
 class _JsonLdNodes:
-    """N-Triples lines to JSON-LD node objects, one per subject (a subject's lines come together).
+    """N-Triples lines to JSON-LD node objects, one per run of a subject's lines.
 
     Strings are JSON strings, ``xsd:integer`` values JSON numbers, every other
     typed literal ``{"@value", "@type"}`` with its lexical form kept, so that
@@ -147,9 +150,8 @@ _JSONLD_FOOTER = b"\n]}\n"
 
 
 def write_jsonld(lines: Iterable[str], output: BinaryIO, base: str) -> None:
-    """Compacted JSON-LD: an ``@context`` of prefixes and one node object per subject, one per line.
-
-    ``lines`` are N-Triples lines, each subject's together (see ``_JsonLdNodes``).
+    """Compacted JSON-LD: an ``@context`` of prefixes and one node object per run of a subject's lines,
+    one per line (see ``_JsonLdNodes``).
     """
     output.write(_jsonld_header(base))
     output.write(encode(",\n".join(_JsonLdNodes(base)(lines))))
