@@ -161,7 +161,8 @@ def test_a_new_pair_changes_a_frequent_entity_s_count_not_its_links(tmp_path):
 
     old, new = blocks_of(tmp_path / "old"), blocks_of(tmp_path / "new")
     hub = f"<{entity_iri(DEFAULT_BASE_IRI, 'model:transformer')}> ".encode()
-    changed = [block for block in new if block not in set(old)]
+    known = set(old)
+    changed = [block for block in new if block not in known]
     # the new paper, its new entity, the new pair (with its two links), the hub's count, the dataset's counts
     assert len(changed) == 5
     hub_block, = [block for block in new if block.startswith(hub)]
