@@ -17,11 +17,11 @@
   after generic words are trimmed (with the NER on, a data phrase must hold a
   capital letter: "parallel corpora" is a description, not a dataset).
 
-NER spans and noun phrases are also reshaped (chosen on the training splits of the
-annotated corpora): "BLEU scores" is the metric "BLEU", "parsing accuracy" is the task "parsing"
-and the metric "accuracy", a plural task word names outputs ("fluent translations"
-is no task), and vague heads ("real-world applications", "efficiency") count as
-generic.
+NER spans and noun phrases are also reshaped (chosen on the annotated corpora): "BLEU
+scores" is the metric "BLEU", "parsing accuracy" is the task "parsing" and the metric
+"accuracy", "Europarl datasets" is the dataset "Europarl", a plural task word names
+outputs ("fluent translations" is no task), and vague heads ("real-world applications",
+"efficiency", "semantic tasks") count as generic.
 
 A lone acronym that this text never defines is kept as ``short``: whether it
 joins an entity is decided across the corpus.  ``set_annotations()`` keeps
@@ -62,6 +62,9 @@ _VAGUE_WORDS = _WEAK_MODIFIERS | GENERIC_MODIFIERS | VAGUE_MODIFIERS
 _MAX_TOKENS = 7
 _EDGE_POS = frozenset({"DET", "PRON", "ADP", "CCONJ", "SCONJ", "PART", "PUNCT", "AUX"})
 _MAX_NER_TOKENS = 8  # longer spans are mostly whole titles
+# Words for the kind of a known name, and the type the name must have: "Europarl datasets", "QA task".
+_KIND_HEADS = {"dataset": "Dataset", "corpus": "Dataset", "database": "Dataset", "benchmark": "Dataset",
+               "task": "Task", "problem": "Task", "challenge": "Task"}
 _VERB_TAGS = frozenset({"VB", "VBD", "VBP", "VBZ", "MD"})  # not VBG ("parsing") nor VBN ("test set")
 
 
@@ -185,11 +188,17 @@ class EntityRecognizer:
                 continue
             span = self._scores_of(span)
             key = phrase_key(span)
-            if key in STOP_PHRASES or _generic(span):
+            # A known name is never generic, in the plural too ("accuracies").
+            if key in STOP_PHRASES or (_generic(span) and key not in self.types):
                 continue
             # A known name or a typed head word decides ("graph neural network" → Model, "ReTruthQA
             # dataset" → Dataset); the NER's label is used otherwise (measured: better on both corpora).
-            type_ = self.types.get(key) or head_type(span[-1].lemma_) or head_type(span[-1].lower_) or ent.label_
+            # But a Task stays a Task where the head word says Method: "word alignment", "Web search"
+            # name what is done as much as how.
+            by_head = head_type(span[-1].lemma_) or head_type(span[-1].lower_)
+            if by_head == "Method" and ent.label_ == "Task":
+                by_head = None
+            type_ = self.types.get(key) or by_head or ent.label_
             out += _typed_candidates(span, key, type_, "ner")
         return out
 
@@ -249,10 +258,27 @@ class EntityRecognizer:
                 continue
             if cand[4] == "phrase" and self._wraps_known_name(cand, ranked):
                 continue
+            if cand[4] == "ner" and self._known_name_and_kind(cand, ranked, doc):
+                continue
             used[start:end] = b"\x01" * (end - start)
             taken.append(cand)
         doc._.kg_entities = [list(c) for c in sorted(taken)]
         return doc
+
+    @staticmethod
+    def _known_name_and_kind(cand: Candidate, ranked: list[Candidate], doc: Doc) -> bool:
+        """"Europarl datasets", "question answering task": a statistical span that is a known
+        dataset or task followed by a word for its kind yields the known name, so that it joins
+        the name's other mentions.  Methods and models keep their head ("EM algorithm"): SciERC
+        annotates them whole, and measured so."""
+        start, end, _, key, _ = cand
+        kind = _KIND_HEADS.get(key.rsplit(" ", 1)[-1])
+        span = doc.char_span(start, end)
+        if kind is None or span is None or len(span) < 2:
+            return False
+        head_start = span[-1].idx
+        return any(o[4] in ("gazetteer", "acronym") and o[2] == kind and o[0] == start
+                   and not doc.text[o[1]:head_start].strip() for o in ranked)
 
     @staticmethod
     def _wraps_known_name(cand: Candidate, ranked: list[Candidate]) -> bool:
@@ -288,6 +314,9 @@ def _typed_candidates(span: Span, key: str, type_: str, source: str) -> list[Can
     """A typed span as candidates: none for a task's outputs, two for "parsing accuracy", else itself."""
     if type_ == "Task" and _outputs(span[-1]):
         return []
+    if type_ == "Task" and span[-1].lower_ == "tasks" \
+            and all(t.pos_ in ("ADJ", "PUNCT") or t.is_stop for t in span[:-1]):
+        return []  # "semantic tasks", "collaborative tasks": a kind of task, not one
     split = _task_measure(span) if type_ == "Metric" else None
     if split:
         return [(part.start_char, part.end_char, part_type, phrase_key(part), source) for part, part_type in split]
@@ -295,16 +324,34 @@ def _typed_candidates(span: Span, key: str, type_: str, source: str) -> list[Can
 
 
 def _task_measure(span: Span) -> list[tuple[Span, str]] | None:
-    """"parsing accuracy" → the task "parsing" and the metric "accuracy"."""
-    if len(span) < 2 or span[-1].lower_ not in ("accuracy", "accuracies") \
-            or "Task" not in (head_type(span[-2].lemma_), head_type(span[-2].lower_)):
+    """"parsing accuracy" → the task "parsing" and the metric "accuracy"; "WSD accuracy" → the
+    metric "accuracy" (the acronym is left to its definition and the corpus)."""
+    if len(span) < 2 or span[-1].lower_ not in ("accuracy", "accuracies"):
         return None
-    return [(span[:-1], "Task"), (span[-1:], "Metric")]
+    if "Task" in (head_type(span[-2].lemma_), head_type(span[-2].lower_)):
+        return [(span[:-1], "Task"), (span[-1:], "Metric")]
+    if is_short_form(span[-2].text):
+        return [(span[-1:], "Metric")]
+    return None
 
 
 def _outputs(head: Token) -> bool:
     """A plural task word names what a task produces: "fluent translations", "the predictions"."""
     return head.tag_ == "NNS" and head.lemma_.lower() != "task" and head_type(head.lemma_) == "Task"
+
+
+def _has_letter(tokens: list[Token]) -> bool:
+    """"MT09" and "ACE-2" are names; "2012" and "(3)" are not."""
+    return any(ch.isalpha() for t in tokens for ch in t.text)
+
+
+def _mistagged_noun(last: Token, first: Token) -> bool:
+    """A last word the tagger read as an adjective or verb that ends a name all the same: a word the
+    lexicon types ("tagging" as JJ), a capitalised one after others ("labelling for German"), and
+    "set" after others ("the NIST 2005 MT evaluation set", tagged VBD)."""
+    if head_type(last.lower_):
+        return True
+    return last.i > first.i and ((last.pos_ == "ADJ" and last.text[:1].isupper()) or last.lower_ == "set")
 
 
 def _tidy(span: Span) -> Span | None:
@@ -320,14 +367,14 @@ def _tidy(span: Span) -> Span | None:
         tokens.pop(0)
     while tokens and (tokens[-1].pos_ in _EDGE_POS or tokens[-1].is_punct):
         tokens.pop()
-    if not tokens or not any(t.is_alpha for t in tokens) or len(tokens) > _MAX_NER_TOKENS:
+    if not tokens or not _has_letter(tokens) or len(tokens) > _MAX_NER_TOKENS:
         return None
     text = "".join(t.text_with_ws for t in tokens)
     if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
         return None
     last = tokens[-1]
     if (last.pos_ in ("ADJ", "ADV") or last.tag_ in _VERB_TAGS) and not _name_like(last) \
-            and not is_short_form(last.text):
+            and not is_short_form(last.text) and not _mistagged_noun(last, tokens[0]):
         return None  # "computational", "… exhibit": not a name; "test set" (VBN) and "parsing" (VBG) are
     return span.doc[tokens[0].i : last.i + 1]
 
@@ -353,7 +400,7 @@ def _trim(span: Span) -> Span | None:
         tokens.pop(0)
     if not tokens or len(tokens) > _MAX_TOKENS:
         return None
-    if not any(t.is_alpha for t in tokens):
+    if not _has_letter(tokens):
         return None
     doc, start = span.doc, tokens[0].i
     # Never start inside a word: "re-balancing methods" must not become "-balancing methods".

@@ -105,3 +105,67 @@ def test_plural_task_words_and_praise_are_not_tasks(nlp):
     found = _entities(nlp, "The tagger reaches excellent precision.")
     assert ("precision", "Metric") in found
     assert "excellent precision" not in {text for text, _ in found}
+
+
+def _with_ner_spans(nlp, text, spans):
+    """``kg_entities`` over ``text`` with the NER's spans given as (text, label): the rules alone decide."""
+    with nlp.select_pipes(disable=["kg_ner", "kg_entities"]):
+        doc = nlp(text)
+    ents = []
+    for piece, label in spans:
+        start = text.index(piece)
+        ents.append(doc.char_span(start, start + len(piece), label=label))
+    doc.ents = ents
+    doc = nlp.get_pipe("kg_entities")(doc)
+    return {(doc.text[s:e], t) for s, e, t, _k, src in doc._.kg_entities if src != "short"}
+
+
+def test_names_with_digits_are_kept(nlp):
+    found = _with_ner_spans(nlp, "They all report results on ACE-2 and we tested on MT09.",
+                            [("ACE-2", "Dataset"), ("MT09", "Dataset")])
+    assert {("ACE-2", "Dataset"), ("MT09", "Dataset")} <= found
+
+
+def test_a_known_name_in_the_plural_is_not_generic(nlp):
+    found = _with_ner_spans(nlp, "The overall best accuracies achieved by language are 81.9% for KIN.",
+                            [("accuracies", "Metric")])
+    assert ("accuracies", "Metric") in found
+
+
+def test_a_last_word_the_tagger_misreads_still_ends_a_name(nlp):
+    from kg.extract.entities import _tidy
+
+    doc = nlp("Early work on function labelling for German reports 94.2% accuracy.")
+    assert doc[6].pos_ == "ADJ"  # "German": the case this test is about
+    assert _tidy(doc[3:7]).text == "function labelling for German"
+    doc = nlp("We used the NIST 2005 MT evaluation set as our test set.")
+    assert doc[7].tag_ == "VBD"  # "set"
+    assert _tidy(doc[2:8]).text == "NIST 2005 MT evaluation set"
+    doc = nlp("The big dog is very happy.")
+    assert _tidy(doc[4:6]) is None  # "very happy": an adjective ends no name
+
+
+def test_the_ner_keeps_a_task_against_a_method_head_word(nlp):
+    text = "In statistical machine translation, word alignment attempts to find word correspondences."
+    assert ("word alignment", "Task") in _with_ner_spans(nlp, text, [("word alignment", "Task")])
+    assert ("word alignment", "Method") in _with_ner_spans(nlp, text, [("word alignment", "Method")])
+
+
+def test_the_accuracy_of_an_acronym_is_the_metric(nlp):
+    found = _with_ner_spans(nlp, "The system improves sense-based WSD accuracy by two points.",
+                            [("sense-based WSD accuracy", "Metric")])
+    assert ("accuracy", "Metric") in found
+    assert not {text for text, _ in found} & {"sense-based WSD accuracy", "WSD accuracy"}
+
+
+def test_a_known_dataset_or_task_with_its_kind_is_the_name(nlp):
+    found = _with_ner_spans(nlp, "We train on the Europarl datasets for the question answering task.",
+                            [("Europarl datasets", "Dataset"), ("question answering task", "Task")])
+    assert {("Europarl", "Dataset"), ("question answering", "Task")} <= found
+    assert not {text for text, _ in found} & {"Europarl datasets", "question answering task"}
+
+
+def test_a_kind_of_task_is_not_a_task(nlp):
+    found = _with_ner_spans(nlp, "The approach does well on semantic tasks and on parsing tasks.",
+                            [("semantic tasks", "Task")])
+    assert "semantic tasks" not in {text for text, _ in found}
