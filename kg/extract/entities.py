@@ -65,6 +65,8 @@ _MAX_NER_TOKENS = 8  # longer spans are mostly whole titles
 # Words for the kind of a known name, and the type the name must have: "Europarl datasets", "QA task".
 _KIND_HEADS = {"dataset": "Dataset", "corpus": "Dataset", "database": "Dataset", "benchmark": "Dataset",
                "task": "Task", "problem": "Task", "challenge": "Task"}
+# Heads the lexicon types Method that the annotated corpora mostly mark as tasks.
+_TASK_OR_METHOD_HEADS = frozenset({"alignment", "inference", "search"})
 _VERB_TAGS = frozenset({"VB", "VBD", "VBP", "VBZ", "MD"})  # not VBG ("parsing") nor VBN ("test set")
 
 
@@ -193,10 +195,10 @@ class EntityRecognizer:
                 continue
             # A known name or a typed head word decides ("graph neural network" → Model, "ReTruthQA
             # dataset" → Dataset); the NER's label is used otherwise (measured: better on both corpora).
-            # But a Task stays a Task where the head word says Method: "word alignment", "Web search"
-            # name what is done as much as how.
+            # But a few heads name what is done as often as how ("word alignment", "Web search",
+            # "textual inference"): there the NER's Task stands.
             by_head = head_type(span[-1].lemma_) or head_type(span[-1].lower_)
-            if by_head == "Method" and ent.label_ == "Task":
+            if ent.label_ == "Task" and span[-1].lemma_.lower() in _TASK_OR_METHOD_HEADS:
                 by_head = None
             type_ = self.types.get(key) or by_head or ent.label_
             out += _typed_candidates(span, key, type_, "ner")
@@ -373,6 +375,8 @@ def _tidy(span: Span) -> Span | None:
     if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
         return None
     last = tokens[-1]
+    if last.text.endswith("-"):
+        return None  # "pre-" of "pre- and post-processing"
     if (last.pos_ in ("ADJ", "ADV") or last.tag_ in _VERB_TAGS) and not _name_like(last) \
             and not is_short_form(last.text) and not _mistagged_noun(last, tokens[0]):
         return None  # "computational", "… exhibit": not a name; "test set" (VBN) and "parsing" (VBG) are
