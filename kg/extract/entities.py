@@ -326,15 +326,11 @@ def _typed_candidates(span: Span, key: str, type_: str, source: str) -> list[Can
 
 
 def _task_measure(span: Span) -> list[tuple[Span, str]] | None:
-    """"parsing accuracy" → the task "parsing" and the metric "accuracy"; "WSD accuracy" → the
-    metric "accuracy" (the acronym is left to its definition and the corpus)."""
-    if len(span) < 2 or span[-1].lower_ not in ("accuracy", "accuracies"):
+    """"parsing accuracy" → the task "parsing" and the metric "accuracy"."""
+    if len(span) < 2 or span[-1].lower_ not in ("accuracy", "accuracies") \
+            or "Task" not in (head_type(span[-2].lemma_), head_type(span[-2].lower_)):
         return None
-    if "Task" in (head_type(span[-2].lemma_), head_type(span[-2].lower_)):
-        return [(span[:-1], "Task"), (span[-1:], "Metric")]
-    if is_short_form(span[-2].text):
-        return [(span[-1:], "Metric")]
-    return None
+    return [(span[:-1], "Task"), (span[-1:], "Metric")]
 
 
 def _outputs(head: Token) -> bool:
