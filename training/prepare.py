@@ -9,7 +9,9 @@ Labels are mapped to kg's types:
   Generic are dropped (their tokens are "outside").
 * TDMSci: TASK, DATASET, METRIC → Task, Dataset, Metric.  Every 5th line
   (lines 5, 10, 15 … counting from 1) is held out for evaluation and written to
-  ``tdmsci_heldout.jsonl``; it is never trained on.
+  ``tdmsci_heldout.jsonl``; it is never trained on.  ``--heldout-fold K`` (1–4)
+  holds out lines K, K + 5, K + 10 … instead, to check a change on a fifth it
+  was not chosen on.
 * SciREX (full papers): Method → Method, Material → Dataset, Task → Task,
   Metric → Metric.  Papers are cut at blank lines into sections, sections into
   sentences (never inside an entity), and sentences grouped into chunks of about
@@ -17,8 +19,9 @@ Labels are mapped to kg's types:
   abstract, introduction and conclusion only, the parts written like abstracts.
 
 The model is chosen on ``dev.spacy``: every 10th SciERC train abstract and every
-20th remaining TDMSci sentence — neither SciERC dev nor the TDMSci held-out
-fifth is ever seen in training or model selection.  Everything is
+20th TDMSci sentence (lines 2, 22, 42 …; with fold 2, lines 3, 23, 43 …) —
+neither SciERC dev nor the TDMSci held-out fifth is ever seen in training or
+model selection.  Everything is
 deterministic: the same inputs give byte-identical files.
 """
 
@@ -124,6 +127,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="Add each SciERC training abstract this many times (weights its conventions).")
     parser.add_argument("--tdmsci-repeat", type=int, default=3,
                         help="Add each TDMSci training sentence this many times (weights its conventions).")
+    parser.add_argument("--heldout-fold", type=int, choices=range(HELDOUT_EVERY), default=0,
+                        help="Hold out the TDMSci lines whose number leaves this remainder by 5 (default 0: "
+                             "lines 5, 10, 15 ...).")
     parser.add_argument("--tdmsci-missing", action="store_true",
                         help="Mark TDMSci tokens outside its entities as missing, not 'outside' (it does not "
                              "annotate methods).")
@@ -141,14 +147,15 @@ def main(argv: list[str] | None = None) -> None:
         counts["scierc " + ("dev" if target is dev else "train")] += 1
 
     heldout = []
+    dev_line = 2 if args.heldout_fold == 2 else 1  # never a held-out line: those of fold 2 include i = 1
     for i, record in enumerate(read_jsonl(args.shared / "tdmsci" / "train.jsonl")):
-        if (i + 1) % HELDOUT_EVERY == 0:
+        if (i + 1) % HELDOUT_EVERY == args.heldout_fold:
             heldout.append(record)
             continue
         doc = conv.doc(record["text"], mapped(record, "tdmsci"))
         if args.tdmsci_missing:
             doc.set_ents(list(doc.ents), default="missing")
-        target = dev if i % 20 == 1 else train
+        target = dev if i % 20 == dev_line else train
         for _ in range(1 if target is dev else args.tdmsci_repeat):
             target.add(doc)
         counts["tdmsci " + ("dev" if target is dev else "train")] += 1
