@@ -21,8 +21,8 @@ Labels are mapped to kg's types:
 The model is chosen on ``dev.spacy``: every 10th SciERC train abstract and every
 20th TDMSci sentence (lines 2, 22, 42 …; with fold 2, lines 3, 23, 43 …) —
 neither SciERC dev nor the TDMSci held-out fifth is ever seen in training or
-model selection.  Everything is
-deterministic: the same inputs give byte-identical files.
+model selection.  Everything is deterministic: the same inputs give
+byte-identical files.
 """
 
 from __future__ import annotations

@@ -272,11 +272,13 @@ class EntityRecognizer:
         """"Europarl datasets", "question answering task": a statistical span that is a known
         dataset or task followed by a word for its kind yields the known name, so that it joins
         the name's other mentions.  Methods and models keep their head ("EM algorithm"): SciERC
-        annotates them whole, and measured so."""
+        annotates them whole, and scores fell when they did not."""
         start, end, _, key, _ = cand
         kind = _KIND_HEADS.get(key.rsplit(" ", 1)[-1])
+        if kind is None:
+            return False
         span = doc.char_span(start, end)
-        if kind is None or span is None or len(span) < 2:
+        if span is None or len(span) < 2:
             return False
         head_start = span[-1].idx
         return any(o[4] in ("gazetteer", "acronym") and o[2] == kind and o[0] == start
