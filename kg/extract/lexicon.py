@@ -76,12 +76,13 @@ GENERIC_MODIFIERS = frozenset("""a an the this that these those our their its hi
     successful excellent encouraging easy special valuable preliminary subsequent non-standard accurate
     reliable interesting useful""".split())
 
-# Whole phrases that are never entities, whatever their head; the last line is hardware and number
-# formats, which the NER takes for datasets.
+# Whole phrases that are never entities, whatever their head; the last two lines are hardware and
+# number formats, which the NER takes for datasets and an acronym definition for a method.
 STOP_PHRASES = frozenset(phrase.strip() for phrase in """state of the art|state-of-the-art|sota|state-of-the-art performance|extensive experiments|this paper
     |this work|our method|our approach|our model|our framework|the model|the method|future work
     |experimental results|empirical results
-    |a100|h100|v100|bf16|fp16|fp32|fp8|int8|int4|tf32""".split("|"))
+    |a100|h100|v100|bf16|fp16|fp32|fp8|int8|int4|tf32|gpu|cpu|tpu|graphics processing unit
+    |central processing unit|tensor processing unit""".split("|"))
 
 
 @lru_cache(maxsize=1)

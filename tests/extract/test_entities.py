@@ -159,6 +159,7 @@ def test_hardware_and_word_pieces_are_not_entities(nlp):
     found = _with_ner_spans(nlp, "Efficient pre- and post-processing runs on one A100 in BF16.",
                             [("pre-", "Metric"), ("A100", "Dataset"), ("BF16", "Dataset")])
     assert not {text for text, _ in found} & {"pre-", "A100", "BF16"}
+    assert _entities(nlp, "Training runs on a graphics processing unit (GPU).") == set()
 
 
 def test_a_known_dataset_or_task_with_its_kind_is_the_name(nlp):
