@@ -20,7 +20,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# Speed and memory against bare spaCy at 1k, 10k and 100k papers (about an hour on 2 cores).
+# Speed and memory against bare spaCy at 1k, 10k and 100k papers (61 to 70 minutes on 2 cores).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
