@@ -147,7 +147,8 @@ def main(argv: list[str] | None = None) -> None:
         counts["scierc " + ("dev" if target is dev else "train")] += 1
 
     heldout = []
-    dev_line = 2 if args.heldout_fold == 2 else 1  # never a held-out line: those of fold 2 include i = 1
+    # Model selection takes every 20th line from the first residue that is never held out (1 by default).
+    dev_line = next(r for r in range(1, 20) if (r + 1) % HELDOUT_EVERY != args.heldout_fold)
     for i, record in enumerate(read_jsonl(args.shared / "tdmsci" / "train.jsonl")):
         if (i + 1) % HELDOUT_EVERY == args.heldout_fold:
             heldout.append(record)
