@@ -38,7 +38,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.acronyms import is_short_form, short_form_key
-from kg.extract.lexicon import GENERIC_HEADS, GENERIC_MODIFIERS, STOP_PHRASES, VAGUE_MODIFIERS, gazetteer, head_type
+from kg.extract.lexicon import GENERIC_HEADS, GENERIC_MODIFIERS, VAGUE_MODIFIERS, gazetteer, head_type, is_stop_phrase
 
 if not Doc.has_extension("kg_entities"):
     Doc.set_extension("kg_entities", default=None)
@@ -163,7 +163,7 @@ class EntityRecognizer:
             type_ = self.types.get(key) or head_type(trimmed[-1].lemma_) or head_type(trimmed[-1].lower_)
             if type_ is None:
                 # An unknown head: a coined multi-word name is most often a method.
-                if len(trimmed) < 2 or trimmed[-1].pos_ not in ("NOUN", "PROPN") or key in STOP_PHRASES:
+                if len(trimmed) < 2 or trimmed[-1].pos_ not in ("NOUN", "PROPN") or is_stop_phrase(key):
                     continue
                 type_ = "Method"
             out.append((trimmed.start_char, trimmed.end_char, type_, key, "acronym"))
@@ -191,7 +191,7 @@ class EntityRecognizer:
             span = self._scores_of(span)
             key = phrase_key(span)
             # A known name is never generic, in the plural too ("accuracies").
-            if key in STOP_PHRASES or (_generic(span) and key not in self.types):
+            if is_stop_phrase(key) or (_generic(span) and key not in self.types):
                 continue
             # A known name or a typed head word decides ("graph neural network" → Model, "ReTruthQA
             # dataset" → Dataset); the NER's label is used otherwise (measured: better on both corpora).
@@ -223,7 +223,7 @@ class EntityRecognizer:
                 continue
             span = self._scores_of(span)
             key = phrase_key(span)
-            if key in STOP_PHRASES:
+            if is_stop_phrase(key):
                 continue
             head = span[-1]
             type_ = self.types.get(key) or head_type(head.lemma_) or head_type(head.lower_)
@@ -354,14 +354,25 @@ def _mistagged_noun(last: Token, first: Token) -> bool:
     return last.i > first.i and ((last.pos_ == "ADJ" and last.text[:1].isupper()) or last.lower_ == "set")
 
 
+def _finite_verb(token: Token) -> bool:
+    """A lower-case present-tense verb ("recovers", "encounter"): a name does not run through one.
+    Past tense is left out: the tagger gives it to participles ("reverse-KL regularized bandit")."""
+    return token.tag_ in ("VBZ", "VBP") and token.pos_ in ("VERB", "AUX") and token.text.islower() \
+        and token.lower_ != "set" and not head_type(token.lower_) and not head_type(token.lemma_) \
+        and bool(token.doc[token.i - 1].whitespace_)  # not "play" of "self-play"
+
+
 def _tidy(span: Span) -> Span | None:
     """A statistical span tidied: cut at a bracket (an acronym definition stays two mentions),
-    function words dropped at both ends; None unless it ends in a noun or a name."""
+    function words dropped at both ends; None unless it ends in a noun or a name, or when it
+    runs through a verb."""
     tokens = list(span)
     for i, token in enumerate(tokens):
         if token.text in ("(", "[") and i:
             tokens = tokens[:i]
             break
+        if 0 < i < len(tokens) - 1 and _finite_verb(token):
+            return None  # "MoE architectures encounter substantial challenges": a clause, not a name
     while tokens and (tokens[0].pos_ in _EDGE_POS or tokens[0].tag_ in _VERB_TAGS
                       or not tokens[0].text[0].isalnum()):
         tokens.pop(0)

@@ -81,8 +81,15 @@ GENERIC_MODIFIERS = frozenset("""a an the this that these those our their its hi
 STOP_PHRASES = frozenset(phrase.strip() for phrase in """state of the art|state-of-the-art|sota|state-of-the-art performance|extensive experiments|this paper
     |this work|our method|our approach|our model|our framework|the model|the method|future work
     |experimental results|empirical results
-    |a100|h100|v100|bf16|fp16|fp32|fp8|int8|int4|tf32|gpu|cpu|tpu|graphics processing unit
+    |a100|h100|v100|bf16|fp16|fp32|fp8|int8|int4|tf32|graphics processing unit
     |central processing unit|tensor processing unit""".split("|"))
+# Last words that make a phrase a machine, not a method: "NVIDIA A100 GPU", "TPUs".
+HARDWARE_HEADS = frozenset({"gpu", "gpus", "cpu", "cpus", "tpu", "tpus"})
+
+
+def is_stop_phrase(key: str) -> bool:
+    """Never an entity: a stop phrase, or a phrase whose last word is a processor."""
+    return key in STOP_PHRASES or key.rsplit(" ", 1)[-1] in HARDWARE_HEADS
 
 
 @lru_cache(maxsize=1)

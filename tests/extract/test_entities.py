@@ -162,6 +162,27 @@ def test_hardware_and_word_pieces_are_not_entities(nlp):
     assert _entities(nlp, "Training runs on a graphics processing unit (GPU).") == set()
 
 
+def test_a_processor_with_its_maker_or_model_is_hardware(nlp):
+    text = "Using an NVIDIA A100 GPU, we make it possible to generate a high-quality image."
+    found = _with_ner_spans(nlp, text, [("NVIDIA A100 GPU", "Method")])
+    assert not any(t.endswith("GPU") for t, _ in found)
+    assert not any(t.endswith("GPU") for t, _ in _entities(nlp, text))
+
+
+def test_a_span_running_through_a_finite_verb_is_a_clause_not_a_name(nlp):
+    found = _with_ner_spans(nlp, "Nevertheless, conventional MoE architectures encounter substantial challenges, "
+                                 "including excessive memory utilization.",
+                            [("MoE architectures encounter substantial challenges", "Method")])
+    assert not any("encounter" in t for t, _ in found)
+    # A participle the tagger reads as a past tense, or a verb inside a hyphenated word, does not count.
+    found = _with_ner_spans(nlp, "We study the online self-play reinforcement learning algorithm and a "
+                                 "reverse-KL regularized contextual bandit.",
+                            [("online self-play reinforcement learning algorithm", "Method"),
+                             ("reverse-KL regularized contextual bandit", "Method")])
+    assert {"online self-play reinforcement learning algorithm", "reverse-KL regularized contextual bandit"} \
+        <= {t for t, _ in found}
+
+
 def test_a_known_dataset_or_task_with_its_kind_is_the_name(nlp):
     found = _with_ner_spans(nlp, "We train on the Europarl datasets for the question answering task.",
                             [("Europarl datasets", "Dataset"), ("question answering task", "Task")])
