@@ -50,6 +50,8 @@ def find_long_form(short: str, words: list[str]) -> int | None:
     1
     >>> find_long_form("XYZ", ["a", "fine", "model"]) is None
     True
+    >>> find_long_form("OntoNotes", ["operationalization", "across", "datasets"]) is None
+    True
     """
     key = short_form_key(short).lower()
     letters = [c for c in key if c.isalnum()]
@@ -72,9 +74,27 @@ def find_long_form(short: str, words: list[str]) -> int | None:
     position = 0
     for i, word in enumerate(words):
         if position <= start_char < position + len(word) + 1:
-            return i
+            return i if _capitals_start_words(short, words[i:]) else None
         position += len(word) + 1
     return None
+
+
+def _capitals_start_words(short: str, words: list[str]) -> bool:
+    """A short form in mixed case ("OntoNotes", "NIRCam") is often a name of its own: its first
+    and last capitals must each start a word of the long form (or a part after a hyphen or slash),
+    or stand as capitals inside one ("REPresentation Alignment (REPA)").
+
+    Stricter than Schwartz–Hearst, whose letters may come from anywhere in a word: without it
+    "OntoNotes" would be defined by "operationalization across datasets". Acronyms in capitals
+    keep that freedom: "backpropagation (BP)", "sparse autoencoders (SAEs)".
+    """
+    key = short_form_key(short)
+    capitals = [c.lower() for c in key if c.isupper()]
+    if not capitals or not any(c.islower() for c in key):
+        return True
+    marks = {part[0].lower() for word in words for part in re.split(r"[-/]", word) if part}
+    marks.update(c.lower() for word in words for c in word if c.isupper())
+    return capitals[0] in marks and capitals[-1] in marks
 
 
 _NAME_WITH_STOP = re.compile(r"^[A-Za-z][\w\-]*[0-9A-Z]\.$")

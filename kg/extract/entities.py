@@ -67,6 +67,10 @@ _KIND_HEADS = {"dataset": "Dataset", "corpus": "Dataset", "database": "Dataset",
                "task": "Task", "problem": "Task", "challenge": "Task"}
 # Heads the lexicon types Method that the annotated corpora mostly mark as tasks.
 _TASK_OR_METHOD_HEADS = frozenset({"alignment", "inference", "search"})
+# Nouns that end in "s" in the singular: fields of study and the like ("robotics", "time series").
+_SINGULAR_IN_S = frozenset("""series species news statistics robotics economics analytics forensics physics mathematics
+    linguistics genomics semantics ethics graphics optics mechanics electronics informatics bioinformatics acoustics
+    pragmatics phonetics logistics econometrics kinematics""".split())
 _VERB_TAGS = frozenset({"VB", "VBD", "VBP", "VBZ", "MD"})  # not VBG ("parsing") nor VBN ("test set")
 
 
@@ -75,12 +79,19 @@ def _name_like(token: Token) -> bool:
 
 
 def _singular(token: Token) -> str:
+    """The head word in the singular: the lemmatizer's where it has one, else the English endings
+    ("Strategies" → "Strategy"); "training dynamics", "Corpus" and "Synthesis" stay as they are."""
     lemma, text = token.lemma_, token.text
-    if lemma.lower() != text.lower() and lemma[:3].lower() == text[:3].lower():
+    lower = text.lower()
+    if lower in _SINGULAR_IN_S or lower.endswith(("dynamics", "ss", "us", "is")) or len(text) <= 3:
+        return text
+    if lemma.lower() != lower and lemma[:3].lower() == lower[:3]:
         return lemma
-    if text.endswith("s") and not text.endswith("ss") and len(text) > 3:
-        return text[:-1]
-    return text
+    if lower.endswith("ies") and len(text) > 4:
+        return text[:-3] + ("Y" if text[-3].isupper() else "y")
+    if lower.endswith(("sses", "ches", "shes", "xes")):
+        return text[:-2]  # "Processes", "Approaches": proper nouns, which the lemmatizer leaves as written
+    return text[:-1] if lower.endswith("s") else text
 
 
 def phrase_key(span: Span) -> str:
@@ -159,6 +170,7 @@ class EntityRecognizer:
             trimmed = _trim(long_span)
             if trimmed is None:
                 continue
+            trimmed = _keep_first_letter(long_span, trimmed, doc.text[short_start:short_end])
             key = phrase_key(trimmed)
             type_ = self.types.get(key) or head_type(trimmed[-1].lemma_) or head_type(trimmed[-1].lower_)
             if type_ is None:
@@ -390,6 +402,17 @@ def _tidy(span: Span) -> Span | None:
             and not is_short_form(last.text) and not _mistagged_noun(last, tokens[0]):
         return None  # "computational", "… exhibit": not a name; "test set" (VBN) and "parsing" (VBG) are
     return span.doc[tokens[0].i : last.i + 1]
+
+
+def _keep_first_letter(long_span: Span, trimmed: Span, short: str) -> Span:
+    """Trimming must not take the content words that give an acronym its first letter:
+    "Partially Observable Markov Decision Processes (POMDPs)", "whole slide images (WSIs)"."""
+    first = long_span[0]
+    dropped = long_span.doc[first.i : trimmed.start]
+    if len(dropped) and first.lower_[0] == short[0].lower() and all(
+            t.is_alpha and t.pos_ in ("ADJ", "ADV", "VERB", "NOUN", "PROPN") for t in dropped):
+        return long_span.doc[first.i : trimmed.end]
+    return trimmed
 
 
 def _trim(span: Span) -> Span | None:

@@ -50,6 +50,22 @@ def test_letters_must_match_in_order(blank):
     assert doc._.kg_acronyms == []
 
 
+def test_a_name_in_mixed_case_needs_its_capitals_at_word_starts(blank):
+    doc = blank("errors are associated with existing differences in operationalization across datasets "
+                "(OntoNotes, PreCo, and Winogrande).")
+    assert doc._.kg_acronyms == []
+    doc = blank("We create mock observations of the galaxies for the Near Infrared Camera (NIRCam) to study them.")
+    assert _pairs(doc) == [("Near Infrared Camera", "NIRCam")]
+    doc = blank("It has gained popularity with the success of REPresentation Alignment (REPA).")
+    assert _pairs(doc) == [("REPresentation Alignment", "REPA")]
+
+
+def test_an_acronym_in_capitals_may_take_letters_inside_words(blank):
+    doc = blank("Backpropagation (BP) is the most successful learning algorithm; single-layer sparse "
+                "autoencoders (SAEs) with threshold activations recover the representations.")
+    assert _pairs(doc) == [("Backpropagation", "BP"), ("sparse autoencoders", "SAEs")]
+
+
 def test_helpers():
     assert short_form_key("LLMs") == "LLM" and short_form_key("GPUs") == "GPU" and short_form_key("Ms") == "Ms"
     assert is_short_form("GPT-4") and is_short_form("MoE") and not is_short_form("model") and not is_short_form("x")

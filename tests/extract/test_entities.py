@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import spacy
 
 from kg.extract.pipeline import extract_raw
@@ -160,6 +161,30 @@ def test_hardware_and_word_pieces_are_not_entities(nlp):
                             [("pre-", "Metric"), ("A100", "Dataset"), ("BF16", "Dataset")])
     assert not {text for text, _ in found} & {"pre-", "A100", "BF16"}
     assert _entities(nlp, "Training runs on a graphics processing unit (GPU).") == set()
+
+
+def test_an_acronym_keeps_the_word_that_gives_its_first_letter(nlp):
+    found = _entities(nlp, "Partially Observable Markov Decision Processes (POMDPs) are used to model environments "
+                           "where the state is hidden. Pathology slides are digitised into whole slide images (WSIs).")
+    names = {text for text, _ in found}
+    assert {"Partially Observable Markov Decision Processes", "whole slide images"} <= names
+    assert not names & {"Observable Markov Decision Processes", "slide images"}
+
+
+@pytest.mark.parametrize("text, key", [
+    ("Partially Observable Markov Decision Processes (POMDPs) are used to model environments.",
+     "partially observable markov decision process"),
+    ("We compare three Decoding Strategies on summarisation.", "decoding strategy"),
+    ("We release the Open License Corpus (OLC), a corpus of permissively licensed text.", "open license corpus"),
+    ("The statistical distribution of model parameters, as well as their influence on initialization, training "
+     "dynamics, and downstream efficiency, has received surprisingly little attention.", "training dynamics"),
+    ("The methodological novelty is to use the prior to compute closed form expressions for word statistics.",
+     "word statistics"),
+    ("Diffusion Models generate images.", "diffusion model"),
+])
+def test_keys_name_the_head_in_the_singular(nlp, text, key):
+    doc = nlp(text)
+    assert key in {k for _s, _e, _t, k, _src in doc._.kg_entities}
 
 
 def test_a_processor_with_its_maker_or_model_is_hardware(nlp):
