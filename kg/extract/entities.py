@@ -72,6 +72,7 @@ _SINGULAR_IN_S = frozenset("""series species news statistics robotics economics 
     linguistics genomics semantics ethics graphics optics mechanics electronics informatics bioinformatics acoustics
     pragmatics phonetics logistics econometrics kinematics""".split())
 _VERB_TAGS = frozenset({"VB", "VBD", "VBP", "VBZ", "MD"})  # not VBG ("parsing") nor VBN ("test set")
+_NAMING_VERBS = frozenset({"named", "called", "dubbed", "termed", "coined"})  # "a novel algorithm, named AdvDM"
 
 
 def _name_like(token: Token) -> bool:
@@ -386,7 +387,7 @@ def _tidy(span: Span) -> Span | None:
         if 0 < i < len(tokens) - 1 and _finite_verb(token):
             return None  # "MoE architectures encounter substantial challenges": a clause, not a name
     while tokens and (tokens[0].pos_ in _EDGE_POS or tokens[0].tag_ in _VERB_TAGS
-                      or not tokens[0].text[0].isalnum()):
+                      or tokens[0].lower_ in _NAMING_VERBS or not tokens[0].text[0].isalnum()):
         tokens.pop(0)
     while tokens and (tokens[-1].pos_ in _EDGE_POS or tokens[-1].is_punct):
         tokens.pop()

@@ -30,7 +30,7 @@ _add("Method", """method algorithm approach technique framework strategy mechani
     pipeline policy inference search encoding embedding normalization normalisation
     initialization dropout adaptation merging scaling steering unlearning watermarking
     tokenization tokenisation compression sparsification calibration filtering retrieval-augmentation
-    reranking re-ranking planning""")
+    reranking re-ranking planning solver sampler optimizer optimiser""")
 _add("Dataset", """dataset data_set datasets benchmark corpus corpora treebank testbed test_set testset
     suite leaderboard collection database""")
 _add("Task", """task classification detection recognition generation translation segmentation
@@ -48,7 +48,7 @@ GENERIC_HEADS = frozenset("""model method approach technique framework strategy 
     score accuracy performance system tuning search inference policy generation prediction
     classification detection recognition reasoning understanding estimation analysis data
     attention retrieval encoding embedding suite collection database control matching
-    alignment planning verification completion extraction
+    alignment planning verification completion extraction solver sampler optimizer optimiser
     efficiency effectiveness robustness scalability quality usability flexibility generality reliability
     complexity computation error cost speed time application scenario setting problem issue metric
     measure measurement evaluation research purpose domain field community literature""".split())

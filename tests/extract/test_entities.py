@@ -187,6 +187,18 @@ def test_keys_name_the_head_in_the_singular(nlp, text, key):
     assert key in {k for _s, _e, _t, k, _src in doc._.kg_entities}
 
 
+def test_a_naming_verb_is_not_part_of_the_name(nlp):
+    found = _with_ner_spans(nlp, "Based on this framework, we design a novel algorithm, named AdvDM, which exploits "
+                                 "a Monte-Carlo estimation.", [("named AdvDM", "Dataset")])
+    assert {text for text, _ in found} >= {"AdvDM"} and "named AdvDM" not in {text for text, _ in found}
+
+
+def test_solvers_samplers_and_optimizers_are_methods(nlp):
+    found = _entities(nlp, "Training requires extensive backpropagation through ODE solvers, and we compare the "
+                           "DDPM sampler with a stochastic optimizer.")
+    assert {("ODE solvers", "Method"), ("DDPM sampler", "Method"), ("stochastic optimizer", "Method")} <= found
+
+
 def test_a_processor_with_its_maker_or_model_is_hardware(nlp):
     text = "Using an NVIDIA A100 GPU, we make it possible to generate a high-quality image."
     found = _with_ner_spans(nlp, text, [("NVIDIA A100 GPU", "Method")])
