@@ -214,6 +214,8 @@ class EntityRecognizer:
             if ent.label_ == "Task" and span[-1].lemma_.lower() in _TASK_OR_METHOD_HEADS:
                 by_head = None
             type_ = self.types.get(key) or by_head or ent.label_
+            if type_ in ("Model", "Dataset") and _verb_phrase(list(span)):
+                continue  # "fine-tune a base model": what is done to a model, not one
             out += _typed_candidates(span, key, type_, "ner")
         return out
 
@@ -375,6 +377,18 @@ def _finite_verb(token: Token) -> bool:
         and bool(token.doc[token.i - 1].whitespace_)  # not "play" of "self-play"
 
 
+def _verb_phrase(tokens: list[Token]) -> bool:
+    """A verb with its object, after an adverb or not ("successfully training diffusion models",
+    "fine-tune a base model"): it says what is done, which may be a task but is no model."""
+    words = [t for t in tokens if t.pos_ != "ADV"] if tokens[0].pos_ == "ADV" else tokens
+    if not words or words[0].pos_ != "VERB" or words[0].tag_ not in ("VB", "VBG"):
+        return False
+    if tokens[0].pos_ == "ADV":
+        return True  # "successfully training …", whatever the parser made of it
+    inside = {t.i for t in tokens}
+    return any(c.dep_ == "dobj" and c.i in inside for c in words[0].children)
+
+
 def _tidy(span: Span) -> Span | None:
     """A statistical span tidied: cut at a bracket (an acronym definition stays two mentions),
     function words dropped at both ends; None unless it ends in a noun or a name, or when it
@@ -425,6 +439,9 @@ def _trim(span: Span) -> Span | None:
             break
     for i in range(len(tokens) - 1, -1, -1):
         if tokens[i].tag_ == "POS":  # "LLM's in-depth understanding" → "in-depth understanding"
+            tokens = tokens[i + 1 :]
+            break
+        if i and tokens[i].lower_ in ("a", "an", "the") and tokens[i - 1].whitespace_:  # "fine-tune a base model"
             tokens = tokens[i + 1 :]
             break
     while tokens and (

@@ -199,6 +199,26 @@ def test_solvers_samplers_and_optimizers_are_methods(nlp):
     assert {("ODE solvers", "Method"), ("DDPM sampler", "Method"), ("stochastic optimizer", "Method")} <= found
 
 
+def test_what_is_done_to_a_model_is_not_a_model(nlp):
+    found = _with_ner_spans(nlp, "We first validate our framework by successfully training diffusion models with images "
+                                 "synthetically corrupted by noise. Aligning Large Language Models with human values "
+                                 "is hard.",
+                            [("successfully training diffusion models", "Method"),
+                             ("Aligning Large Language Models", "Method")])
+    names = {text for text, _ in found}
+    assert not names & {"successfully training diffusion models", "training diffusion models",
+                        "Aligning Large Language Models"}
+    # A task may be a verb phrase: SciERC marks "categorizing unknown words" as one.
+    found = _with_ner_spans(nlp, "The system is good at categorizing unknown words.",
+                            [("categorizing unknown words", "Task")])
+    assert ("categorizing unknown words", "Task") in found
+
+
+def test_a_noun_phrase_starts_after_an_inner_article(nlp):
+    found = _entities(nlp, "We fine-tune a base model to infer these markers automatically, which makes them optional.")
+    assert "fine-tune a base model" not in {text for text, _ in found}
+
+
 def test_a_processor_with_its_maker_or_model_is_hardware(nlp):
     text = "Using an NVIDIA A100 GPU, we make it possible to generate a high-quality image."
     found = _with_ner_spans(nlp, text, [("NVIDIA A100 GPU", "Method")])
