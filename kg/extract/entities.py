@@ -70,7 +70,7 @@ _TASK_OR_METHOD_HEADS = frozenset({"alignment", "inference", "search"})
 # Nouns that end in "s" in the singular: fields of study and the like ("robotics", "time series").
 _SINGULAR_IN_S = frozenset("""series species news statistics robotics economics analytics forensics physics mathematics
     linguistics genomics semantics ethics graphics optics mechanics electronics informatics bioinformatics acoustics
-    pragmatics phonetics logistics econometrics kinematics""".split())
+    pragmatics phonetics logistics econometrics kinematics aesthetics""".split())
 _VERB_TAGS = frozenset({"VB", "VBD", "VBP", "VBZ", "MD"})  # not VBG ("parsing") nor VBN ("test set")
 _NAMING_VERBS = frozenset({"named", "called", "dubbed", "termed", "coined"})  # "a novel algorithm, named AdvDM"
 
@@ -95,11 +95,17 @@ def _singular(token: Token) -> str:
     return text[:-1] if lower.endswith("s") else text
 
 
-def phrase_key(span: Span) -> str:
-    """Lower-case text with a plural head made singular: "Diffusion Models" → "diffusion model"."""
+def phrase_key(span: Span, nouns: frozenset[str] = frozenset()) -> str:
+    """Lower-case text with a plural head made singular: "Diffusion Models" → "diffusion model".
+
+    A capitalised head the tagger calls a proper noun, or a plural it calls a verb, is made
+    singular when its head type or ``nouns`` (English nouns) know the singular: "Support Vector
+    Machines", "preference optimization algorithms"; "PAC-Bayes" and "TinyStories" stay.
+    """
     head = span[-1]
     text = span.text
-    if head.tag_ in ("NNS", "NNPS") or (head.tag_ == "NNP" and head.text.endswith("s") and head_type(head.text)):
+    if head.tag_ in ("NNS", "NNPS") or (head.tag_ in ("NNP", "VBZ") and head.text.endswith("s") and (
+            head_type(head.text) or _singular(head).lower() in nouns)):
         if is_short_form(head.text):
             singular = short_form_key(head.text)
         else:
@@ -129,6 +135,18 @@ class EntityRecognizer:
             matcher.add(type_, [nlp.make_doc(name)])
         self.families = Matcher(nlp.vocab)
         self.families.add("Model", [[{"TEXT": {"REGEX": _MODEL_FAMILY.pattern}}]])
+        # The English lemmatizer's nouns, read on first use: its tables are filled after this runs
+        # when the pipeline is loaded from disk.
+        self._lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
+        self._nouns: frozenset[str] | None = None
+
+    @property
+    def nouns(self) -> frozenset[str]:
+        if self._nouns is None:
+            lookups = getattr(self._lemmatizer, "lookups", None)
+            index = lookups.get_table("lemma_index", {}) if lookups is not None else {}
+            self._nouns = frozenset(index.get("noun", ()))
+        return self._nouns
 
     def __call__(self, doc: Doc) -> Doc:
         return self.set_annotations(doc, self.match(doc))
@@ -159,7 +177,7 @@ class EntityRecognizer:
             for label, start, end in matcher(doc):
                 span = doc[start:end]
                 type_ = doc.vocab.strings[label]
-                out.append((span.start_char, span.end_char, type_, phrase_key(span), "gazetteer"))
+                out.append((span.start_char, span.end_char, type_, phrase_key(span, self.nouns), "gazetteer"))
         return out
 
     def _acronyms(self, doc: Doc) -> list[Candidate]:
@@ -172,7 +190,7 @@ class EntityRecognizer:
             if trimmed is None:
                 continue
             trimmed = _keep_first_letter(long_span, trimmed, doc.text[short_start:short_end])
-            key = phrase_key(trimmed)
+            key = phrase_key(trimmed, self.nouns)
             type_ = self.types.get(key) or head_type(trimmed[-1].lemma_) or head_type(trimmed[-1].lower_)
             if type_ is None:
                 # An unknown head: a coined multi-word name is most often a method.
@@ -202,7 +220,7 @@ class EntityRecognizer:
             if span is None:
                 continue
             span = self._scores_of(span)
-            key = phrase_key(span)
+            key = phrase_key(span, self.nouns)
             # A known name is never generic, in the plural too ("accuracies").
             if is_stop_phrase(key) or (_generic(span) and key not in self.types):
                 continue
@@ -237,7 +255,7 @@ class EntityRecognizer:
             if span is None:
                 continue
             span = self._scores_of(span)
-            key = phrase_key(span)
+            key = phrase_key(span, self.nouns)
             if is_stop_phrase(key):
                 continue
             head = span[-1]
