@@ -63,7 +63,7 @@ VAGUE_MODIFIERS = frozenset("""real real-life nlp evaluation automatic automated
 GENERIC_MODIFIERS = frozenset("""a an the this that these those our their its his her my your we they it
     novel new proposed existing various different several many multiple other such same simple
     effective efficient extensive comprehensive significant strong state-of-the-art sota
-    previous prior current recent standard traditional conventional popular common typical
+    previous prior current recent standard traditional conventional popular common typical actual
     first second third final key main general specific given particular certain whole entire
     overall original additional further more most less least better best good great high
     low large-scale small-scale robust powerful promising unified generic improved enhanced

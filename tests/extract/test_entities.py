@@ -77,6 +77,12 @@ def test_the_pipeline_serialises_with_its_components(nlp, tmp_path):
     assert "support vector machine" in {key for *_, key, _src in loaded(text)._.kg_entities}
 
 
+def test_the_actual_task_is_no_task(nlp):
+    found = _entities(nlp, "It is possible to perfectly map models to algorithms even when these models are incapable "
+                           "of solving the actual task.")
+    assert not any("task" in text for text, _ in found)
+
+
 def test_vague_phrases_are_not_entities(nlp):
     found = _entities(nlp, "Our approach is useful for real-world applications and improves efficiency and "
                            "robustness on NLP tasks.")
