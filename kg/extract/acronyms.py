@@ -53,8 +53,8 @@ def find_long_form(short: str, words: list[str]) -> int | None:
     >>> find_long_form("OntoNotes", ["operationalization", "across", "datasets"]) is None
     True
     """
-    key = short_form_key(short).lower()
-    letters = [c for c in key if c.isalnum()]
+    key = short_form_key(short)
+    letters = [c for c in key.lower() if c.isalnum()]
     if not letters:
         return None
     text = " ".join(w.lower() for w in words)
@@ -74,12 +74,12 @@ def find_long_form(short: str, words: list[str]) -> int | None:
     position = 0
     for i, word in enumerate(words):
         if position <= start_char < position + len(word) + 1:
-            return i if _capitals_start_words(short, words[i:]) else None
+            return i if _capitals_start_words(key, words[i:]) else None
         position += len(word) + 1
     return None
 
 
-def _capitals_start_words(short: str, words: list[str]) -> bool:
+def _capitals_start_words(key: str, words: list[str]) -> bool:
     """A short form in mixed case ("OntoNotes", "NIRCam") is often a name of its own: its first
     and last capitals must each start a word of the long form (or a part after a hyphen or slash),
     or stand as capitals inside one ("REPresentation Alignment (REPA)").
@@ -88,7 +88,6 @@ def _capitals_start_words(short: str, words: list[str]) -> bool:
     "OntoNotes" would be defined by "operationalization across datasets". Acronyms in capitals
     keep that freedom: "backpropagation (BP)", "sparse autoencoders (SAEs)".
     """
-    key = short_form_key(short)
     capitals = [c.lower() for c in key if c.isupper()]
     if not capitals or not any(c.islower() for c in key):
         return True

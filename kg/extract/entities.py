@@ -75,6 +75,11 @@ _VERB_TAGS = frozenset({"VB", "VBD", "VBP", "VBZ", "MD"})  # not VBG ("parsing")
 _NAMING_VERBS = frozenset({"named", "called", "dubbed", "termed", "coined"})  # "a novel algorithm, named AdvDM"
 
 
+def _lexicon_type(token: Token) -> str | None:
+    """The type the lexicon gives a head word, by its lemma or as written ("networks", "tagging")."""
+    return head_type(token.lemma_) or head_type(token.lower_)
+
+
 def _name_like(token: Token) -> bool:
     return bool(_NAME_LIKE.match(token.text)) and len(token.text) >= 3
 
@@ -191,7 +196,7 @@ class EntityRecognizer:
                 continue
             trimmed = _keep_first_letter(long_span, trimmed, doc.text[short_start:short_end])
             key = phrase_key(trimmed, self.nouns)
-            type_ = self.types.get(key) or head_type(trimmed[-1].lemma_) or head_type(trimmed[-1].lower_)
+            type_ = self.types.get(key) or _lexicon_type(trimmed[-1])
             if type_ is None:
                 # An unknown head: a coined multi-word name is most often a method.
                 if len(trimmed) < 2 or trimmed[-1].pos_ not in ("NOUN", "PROPN") or is_stop_phrase(key):
@@ -228,7 +233,7 @@ class EntityRecognizer:
             # dataset" → Dataset); the NER's label is used otherwise (measured: better on both corpora).
             # But a few heads name what is done as often as how ("word alignment", "Web search",
             # "textual inference"): there the NER's Task stands.
-            by_head = head_type(span[-1].lemma_) or head_type(span[-1].lower_)
+            by_head = _lexicon_type(span[-1])
             if ent.label_ == "Task" and span[-1].lemma_.lower() in _TASK_OR_METHOD_HEADS:
                 by_head = None
             type_ = self.types.get(key) or by_head or ent.label_
@@ -259,7 +264,7 @@ class EntityRecognizer:
             if is_stop_phrase(key):
                 continue
             head = span[-1]
-            type_ = self.types.get(key) or head_type(head.lemma_) or head_type(head.lower_)
+            type_ = self.types.get(key) or _lexicon_type(head)
             if type_ is None:
                 continue
             if not _generic(span):
@@ -391,7 +396,7 @@ def _finite_verb(token: Token) -> bool:
     """A lower-case present-tense verb ("recovers", "encounter"): a name does not run through one.
     Past tense is left out: the tagger gives it to participles ("reverse-KL regularized bandit")."""
     return token.tag_ in ("VBZ", "VBP") and token.pos_ in ("VERB", "AUX") and token.text.islower() \
-        and token.lower_ != "set" and not head_type(token.lower_) and not head_type(token.lemma_) \
+        and token.lower_ != "set" and not _lexicon_type(token) \
         and bool(token.doc[token.i - 1].whitespace_)  # not "play" of "self-play"
 
 
