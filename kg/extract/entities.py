@@ -67,8 +67,10 @@ _KIND_HEADS = {"dataset": "Dataset", "corpus": "Dataset", "database": "Dataset",
                "task": "Task", "problem": "Task", "challenge": "Task"}
 # Heads the lexicon types Method that the annotated corpora mostly mark as tasks.
 _TASK_OR_METHOD_HEADS = frozenset({"alignment", "inference", "search"})
-# Nouns that end in "s" in the singular: fields of study and the like ("robotics", "time series").
-_SINGULAR_IN_S = frozenset("""series species news statistics robotics economics analytics forensics physics mathematics
+# Nouns used as written though they look plural: fields of study and the like ("robotics", "time
+# series"), and "data" and "media", whose singulars ("datum", "medium") papers do not mean.
+_SINGULAR_IN_S = frozenset("""data metadata media multimedia
+    series species news statistics robotics economics analytics forensics physics mathematics
     linguistics genomics semantics ethics graphics optics mechanics electronics informatics bioinformatics acoustics
     pragmatics phonetics logistics econometrics kinematics aesthetics""".split())
 _VERB_TAGS = frozenset({"VB", "VBD", "VBP", "VBZ", "MD"})  # not VBG ("parsing") nor VBN ("test set")
@@ -332,8 +334,10 @@ class EntityRecognizer:
 
 
 def _generic(span: Span) -> bool:
-    """A generic head ("model", "task") without a specific modifier: "a novel framework"."""
-    if span[-1].lemma_.lower() not in GENERIC_HEADS:
+    """A generic head ("model", "task") without a specific modifier: "a novel framework"; in a
+    title too, where the tagger leaves "Models" as written."""
+    head = span[-1]
+    if head.lemma_.lower() not in GENERIC_HEADS and _singular(head).lower() not in GENERIC_HEADS:
         return False
     # Modifiers are whole words: "real-world" is one, though the tokenizer splits it.
     words: list[list[Token]] = []
@@ -439,6 +443,8 @@ def _tidy(span: Span) -> Span | None:
     if (last.pos_ in ("ADJ", "ADV") or last.tag_ in _VERB_TAGS) and not _name_like(last) \
             and not is_short_form(last.text) and not _mistagged_noun(last, tokens[0]):
         return None  # "computational", "… exhibit": not a name; "test set" (VBN) and "parsing" (VBG) are
+    if len(tokens) == 1 and last.tag_ == "VBG" and last.dep_ == "advcl":
+        return None  # "…, highlighting how …": a participle opening a clause names no task
     return span.doc[tokens[0].i : last.i + 1]
 
 

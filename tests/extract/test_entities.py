@@ -196,6 +196,9 @@ def test_an_acronym_keeps_the_word_that_gives_its_first_letter(nlp):
      "preference optimization algorithms without (expert) human intervention.", "preference optimization algorithm"),
     ("We derive bounds on this risk using learning-theoretic frameworks (PAC-Bayes and Rademacher complexity).",
      "pac-bayes"),
+    # "data" is used as written: "datum" is no word a paper means
+    ("These findings are substantiated through experiments on synthetic and real-world data, including SVHN.",
+     "synthetic and real-world data"),
 ])
 def test_keys_name_the_head_in_the_singular(nlp, text, key):
     doc = nlp(text)
@@ -266,3 +269,18 @@ def test_a_kind_of_task_is_not_a_task(nlp):
     found = _with_ner_spans(nlp, "The approach does well on semantic tasks and on parsing tasks.",
                             [("semantic tasks", "Task")])
     assert "semantic tasks" not in {text for text, _ in found}
+
+
+def test_a_bare_generic_head_in_a_title_is_not_an_entity(nlp):
+    names = {text for text, _ in _entities(nlp, "Great Models Think Alike: Improving Model Reliability")}
+    assert "Models" not in names
+    assert "Generative Models" in {text for text, _ in _entities(nlp, "Generative Models for Molecules")}
+
+
+def test_a_participle_opening_a_clause_is_not_a_task(nlp):
+    text = ("We support our empirical findings with theoretical insights, highlighting how adequate pre-training "
+            "and task prompting help.")
+    found = _with_ner_spans(nlp, text, [("highlighting", "Task"), ("pre-training", "Method")])
+    assert found == {("pre-training", "Method")}
+    # A gerund used as a noun stays a task.
+    assert ("parsing", "Task") in _with_ner_spans(nlp, "We study parsing of long sentences.", [("parsing", "Task")])
