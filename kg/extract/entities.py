@@ -334,10 +334,12 @@ class EntityRecognizer:
 
 
 def _generic(span: Span) -> bool:
-    """A generic head ("model", "task") without a specific modifier: "a novel framework"; in a
-    title too, where the tagger leaves "Models" as written."""
+    """A generic head ("model", "task") without a specific modifier: "a novel framework"."""
     head = span[-1]
-    if head.lemma_.lower() not in GENERIC_HEADS and _singular(head).lower() not in GENERIC_HEADS:
+    forms = {head.lemma_.lower(), _singular(head).lower()}  # "Large Models" in a title: no lemma
+    if len(span) == 1:
+        forms.add(head.lower_)  # "learning" alone, whose lemma may be "learn"
+    if GENERIC_HEADS.isdisjoint(forms):
         return False
     # Modifiers are whole words: "real-world" is one, though the tokenizer splits it.
     words: list[list[Token]] = []

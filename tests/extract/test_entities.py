@@ -284,3 +284,14 @@ def test_a_participle_opening_a_clause_is_not_a_task(nlp):
     assert found == {("pre-training", "Method")}
     # A gerund used as a noun stays a task.
     assert ("parsing", "Task") in _with_ner_spans(nlp, "We study parsing of long sentences.", [("parsing", "Task")])
+
+
+def test_a_bare_word_for_a_way_or_an_amount_is_generic(nlp):
+    text = ("It requires no parameter updates or learning, and we propose a new plug-and-play solution that "
+            "lowers memory at a faster rate.")
+    found = _with_ner_spans(nlp, text, [("learning", "Task"), ("solution", "Method"), ("memory", "Metric"),
+                                        ("rate", "Metric"), ("parameter updates", "Method")])
+    assert found == {("parameter updates", "Method")}
+    # With a specific modifier the word names something.
+    assert ("contrastive learning", "Method") in _with_ner_spans(
+        nlp, "We pre-train the encoder with contrastive learning.", [("contrastive learning", "Method")])
