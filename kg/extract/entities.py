@@ -111,6 +111,9 @@ def phrase_key(span: Span, nouns: frozenset[str] = frozenset()) -> str:
     """
     head = span[-1]
     text = span.text
+    before = [t for t in span[:-1] if t.tag_ != "HYPH"]
+    if before and before[-1].tag_ == "IN":
+        return " ".join(text.lower().split())  # "Mixture of Experts": the last word is no head
     if head.tag_ in ("NNS", "NNPS") or (head.tag_ in ("NNP", "VBZ") and head.text.endswith("s") and (
             head_type(head.text) or _singular(head).lower() in nouns)):
         if is_short_form(head.text):
@@ -439,6 +442,9 @@ def _tidy(span: Span) -> Span | None:
     text = "".join(t.text_with_ws for t in tokens)
     if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
         return None
+    first = _word_start(span.doc, tokens[0].i)
+    if first < tokens[0].i and span.doc[first].text[0].isalnum():
+        tokens = list(span.doc[first : tokens[0].i]) + tokens
     last = tokens[-1]
     if last.text.endswith("-"):
         return None  # "pre-" of "pre- and post-processing"
@@ -487,11 +493,16 @@ def _trim(span: Span) -> Span | None:
         return None
     if not _has_letter(tokens):
         return None
-    doc, start = span.doc, tokens[0].i
-    # Never start inside a word: "re-balancing methods" must not become "-balancing methods".
-    while start > 0 and not doc[start - 1].whitespace_ and not doc[start - 1].is_space \
-            and doc[start - 1].text not in ("(", "[", "{", '"', "'", "“", "‘", "/"):
-        start -= 1
-    if not doc[start].text[0].isalnum():
+    start = _word_start(span.doc, tokens[0].i)
+    if not span.doc[start].text[0].isalnum():
         return None
-    return doc[start : tokens[-1].i + 1]
+    return span.doc[start : tokens[-1].i + 1]
+
+
+def _word_start(doc: Doc, i: int) -> int:
+    """The first token of the word token ``i`` is in: a span never starts inside a word
+    ("re-balancing methods" is not "-balancing methods", "few-shot CoT" not "shot CoT")."""
+    while i > 0 and not doc[i - 1].whitespace_ and not doc[i - 1].is_space \
+            and doc[i - 1].text not in ("(", "[", "{", '"', "'", "“", "‘", "/", "--", "—", "–"):
+        i -= 1
+    return i

@@ -31,6 +31,17 @@ def test_case_hyphen_spacing_and_plural_variants_are_one_entity():
     assert entities["Transformer"].alias_reasons == {"Transformers": "inflection"}
 
 
+def test_a_name_whose_last_word_is_no_head_keeps_its_plural():
+    raws = [
+        RawPaper("p1", [m("Mixture of Experts", "Method", "mixture of experts")]),
+        RawPaper("p2", [m("Mixture of Experts", "Method", "mixture of experts")]),
+        RawPaper("p3", [m("mixture of expert", "Method", "mixture of expert")]),
+    ]
+    entities = _by_name(canonicalise([Paper(r.paper_id, "t") for r in raws], raws))
+    assert set(entities) == {"Mixture of Experts"}
+    assert entities["Mixture of Experts"].alias_reasons == {"mixture of expert": "inflection"}
+
+
 def test_an_acronym_links_to_its_long_form_in_its_paper_and_where_the_corpus_agrees():
     defined = RawPaper("p1", [m("Large Language Models", "Model", "large language model", "acronym"),
                               m("LLMs", "Model", "large language model", "acronym", start=30)],

@@ -196,6 +196,7 @@ def test_an_acronym_keeps_the_word_that_gives_its_first_letter(nlp):
      "preference optimization algorithms without (expert) human intervention.", "preference optimization algorithm"),
     ("We derive bounds on this risk using learning-theoretic frameworks (PAC-Bayes and Rademacher complexity).",
      "pac-bayes"),
+    ("Sparse Mixture of Experts layers route tokens.", "mixture of experts"),  # the last word is no head
     # "data" is used as written: "datum" is no word a paper means
     ("These findings are substantiated through experiments on synthetic and real-world data, including SVHN.",
      "synthetic and real-world data"),
@@ -295,3 +296,11 @@ def test_a_bare_word_for_a_way_or_an_amount_is_generic(nlp):
     # With a specific modifier the word names something.
     assert ("contrastive learning", "Method") in _with_ner_spans(
         nlp, "We pre-train the encoder with contrastive learning.", [("contrastive learning", "Method")])
+
+
+def test_a_span_never_starts_inside_a_word(nlp):
+    text = "We show that few-shot Chain-of-Thought prompting fails, and that components--Majority Voting helps."
+    found = _with_ner_spans(nlp, text, [("-shot Chain-of-Thought prompting", "Method"),
+                                        ("Majority Voting", "Method")])
+    assert {name for name, _ in found} >= {"few-shot Chain-of-Thought prompting", "Majority Voting"}
+    assert not {name for name, _ in found} & {"shot Chain-of-Thought prompting", "components--Majority Voting"}
