@@ -60,6 +60,9 @@ _WEAK_MODIFIERS = frozenset("""large small deep shallow complex sophisticated li
     big tiny huge fast slow accurate""".split())
 _VAGUE_WORDS = _WEAK_MODIFIERS | GENERIC_MODIFIERS | VAGUE_MODIFIERS
 _MAX_TOKENS = 7
+# A version or size after a known name: "Stable Diffusion XL", "… 3.5", "BERT Large", "… v2".
+_VERSION = re.compile(r"^(?:v?\d[\w.]*|X*L|Turbo|Pro|Mini|Large|Base|Small|Medium|Ultra|Plus|Max|Instruct|Chat|Lite)$",
+                      re.IGNORECASE)
 _EDGE_POS = frozenset({"DET", "PRON", "ADP", "CCONJ", "SCONJ", "PART", "PUNCT", "AUX"})
 _MAX_NER_TOKENS = 8  # longer spans are mostly whole titles
 # Words for the kind of a known name, and the type the name must have: "Europarl datasets", "QA task".
@@ -241,11 +244,21 @@ class EntityRecognizer:
             by_head = _lexicon_type(span[-1])
             if ent.label_ == "Task" and span[-1].lemma_.lower() in _TASK_OR_METHOD_HEADS:
                 by_head = None
-            type_ = self.types.get(key) or by_head or ent.label_
+            type_ = self.types.get(key) or self._version_of_known(span) or by_head or ent.label_
             if type_ in ("Model", "Dataset") and _verb_phrase(list(span)):
                 continue  # "fine-tune a base model": what is done to a model, not one
             out += _typed_candidates(span, key, type_, "ner")
         return out
+
+    def _version_of_known(self, span: Span) -> str | None:
+        """The type of a known name followed by a version or size: "Stable Diffusion XL",
+        "Stable Diffusion 3.5", "BERT Large"."""
+        for end in range(len(span) - 1, 0, -1):
+            type_ = self.types.get(span[:end].text.lower())
+            if type_:
+                rest = [t for t in span[end:] if t.text != "-"]
+                return type_ if rest and all(_VERSION.match(t.text) for t in rest) else None
+        return None
 
     def _appositions(self, doc: Doc) -> list[Candidate]:
         out = []
@@ -409,6 +422,13 @@ def _finite_verb(token: Token) -> bool:
         and bool(token.doc[token.i - 1].whitespace_)  # not "play" of "self-play"
 
 
+def _verb_with_subject(token: Token, span: Span) -> bool:
+    """A present-tense verb whose subject is in the span, capitalised in a title too: "Optimal
+    Control Meets Flow Matching" is a clause."""
+    return token.tag_ in ("VBZ", "VBP") and token.pos_ == "VERB" and any(
+        child.dep_ in ("nsubj", "nsubjpass") and span.start <= child.i < token.i for child in token.children)
+
+
 def _verb_phrase(tokens: list[Token]) -> bool:
     """A verb with its object, after an adverb or not ("successfully training diffusion models",
     "fine-tune a base model"): it says what is done, which may be a task but is no model."""
@@ -430,7 +450,7 @@ def _tidy(span: Span) -> Span | None:
         if token.text in ("(", "[") and i:
             tokens = tokens[:i]
             break
-        if 0 < i < len(tokens) - 1 and _finite_verb(token):
+        if 0 < i < len(tokens) - 1 and (_finite_verb(token) or _verb_with_subject(token, span)):
             return None  # "MoE architectures encounter substantial challenges": a clause, not a name
     while tokens and (tokens[0].pos_ in _EDGE_POS or tokens[0].tag_ in _VERB_TAGS
                       or tokens[0].lower_ in _NAMING_VERBS or not tokens[0].text[0].isalnum()):

@@ -75,7 +75,9 @@ GENERIC_MODIFIERS = frozenset("""a an the this that these those our their its hi
     theoretical empirical practical real-world downstream upstream massive challenging crucial
     critical important fundamental key novel_ versatile flexible scalable practical
     successful excellent encouraging easy special valuable preliminary subsequent non-standard accurate
-    reliable interesting useful""".split())
+    reliable interesting useful
+    provably highly very fully truly computationally theoretically empirically practically
+    significantly extremely remarkably surprisingly inherently""".split())
 
 # Whole phrases that are never entities, whatever their head; the last two lines are hardware and
 # number formats, which the NER takes for datasets and an acronym definition for a method.

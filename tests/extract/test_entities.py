@@ -304,3 +304,26 @@ def test_a_span_never_starts_inside_a_word(nlp):
                                         ("Majority Voting", "Method")])
     assert {name for name, _ in found} >= {"few-shot Chain-of-Thought prompting", "Majority Voting"}
     assert not {name for name, _ in found} & {"shot Chain-of-Thought prompting", "components--Majority Voting"}
+
+
+def test_a_title_clause_with_its_subject_is_not_a_name(nlp):
+    text = "Optimal Control Meets Flow Matching: A Principled Route to Multi-Subject Fidelity"
+    found = _with_ner_spans(nlp, text, [("Optimal Control Meets Flow Matching", "Task")])
+    assert "Optimal Control Meets Flow Matching" not in {name for name, _ in found}
+    assert ("Flow Matching", "Method") in found
+
+
+def test_a_generic_head_after_vague_adverbs_is_generic(nlp):
+    found = _entities(nlp, "A Provably Effective Method for Sparse Models")
+    assert "Provably Effective Method" not in {name for name, _ in found}
+    assert not _entities(nlp, "We propose a computationally-efficient algorithm.")
+
+
+def test_a_known_name_with_a_version_keeps_its_type(nlp):
+    text = "We compare Stable Diffusion XL, Stable Diffusion 3.5 and BART Large."
+    found = _with_ner_spans(nlp, text, [("Stable Diffusion XL", "Method"), ("Stable Diffusion 3.5", "Method"),
+                                        ("BART Large", "Task")])
+    assert found >= {("Stable Diffusion XL", "Model"), ("Stable Diffusion 3.5", "Model"), ("BART Large", "Model")}
+    # Not when what follows is more than a version: the NER's label stands.
+    assert ("BART summarisation", "Task") in _with_ner_spans(nlp, "We run BART summarisation.",
+                                                            [("BART summarisation", "Task")])
