@@ -247,6 +247,8 @@ class EntityRecognizer:
             type_ = self.types.get(key) or self._version_of_known(span) or by_head or ent.label_
             if type_ in ("Model", "Dataset") and _verb_phrase(list(span)):
                 continue  # "fine-tune a base model": what is done to a model, not one
+            if type_ == "Dataset" and len(span) == 1 and span.text.islower() and key not in self.types:
+                continue  # "balance computation and communication": a lone common word names no dataset
             out += _typed_candidates(span, key, type_, "ner")
         return out
 

@@ -327,3 +327,9 @@ def test_a_known_name_with_a_version_keeps_its_type(nlp):
     # Not when what follows is more than a version: the NER's label stands.
     assert ("BART summarisation", "Task") in _with_ner_spans(nlp, "We run BART summarisation.",
                                                             [("BART summarisation", "Task")])
+
+
+def test_a_lone_lower_case_word_is_no_dataset(nlp):
+    text = "It adjusts local batch sizes to balance computation and communication on MNIST."
+    found = _with_ner_spans(nlp, text, [("communication", "Dataset"), ("MNIST", "Dataset")])
+    assert found == {("MNIST", "Dataset")}
