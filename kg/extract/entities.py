@@ -38,7 +38,8 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.acronyms import is_short_form, short_form_key
-from kg.extract.lexicon import GENERIC_HEADS, GENERIC_MODIFIERS, VAGUE_MODIFIERS, gazetteer, head_type, is_stop_phrase
+from kg.extract.lexicon import (GENERIC_HEADS, GENERIC_MODIFIERS, OPENING_VERBS, VAGUE_MODIFIERS, gazetteer, head_type,
+                                is_stop_phrase)
 
 if not Doc.has_extension("kg_entities"):
     Doc.set_extension("kg_entities", default=None)
@@ -459,6 +460,8 @@ def _tidy(span: Span) -> Span | None:
         tokens.pop(0)
     while tokens and (tokens[-1].pos_ in _EDGE_POS or tokens[-1].is_punct):
         tokens.pop()
+    if tokens and tokens[0].lower_ in OPENING_VERBS:
+        return None  # "Mastering Ultra-Long Text Generation": a title's clause; its noun phrase may be found
     if not tokens or not _has_letter(tokens) or len(tokens) > _MAX_NER_TOKENS:
         return None
     text = "".join(t.text_with_ws for t in tokens)
@@ -508,6 +511,7 @@ def _trim(span: Span) -> Span | None:
         or tokens[0].tag_ in ("JJR", "JJS", "RBR", "RBS")
         or tokens[0].pos_ in ("DET", "PRON", "NUM", "PUNCT", "ADV", "CCONJ", "ADP", "PART", "SYM", "AUX", "VERB")
         or tokens[0].lower_ in GENERIC_MODIFIERS
+        or tokens[0].lower_ in OPENING_VERBS
         or tokens[0].is_stop
     ):
         tokens.pop(0)

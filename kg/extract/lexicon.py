@@ -79,6 +79,16 @@ GENERIC_MODIFIERS = frozenset("""a an the this that these those our their its hi
     provably highly very fully truly computationally theoretically empirically practically
     significantly extremely remarkably surprisingly inherently""".split())
 
+# Verbs that open a title's clause ("Mastering Ultra-Long Text Generation", "Improving Diffusion
+# Models"): never the first word of a name, whatever the tagger makes of a capitalised word.
+# "Training", "Learning", "Scaling" and "Sampling" are left out: they also begin names
+# ("Training Data", "Learning Rate", "Scaling Laws").
+OPENING_VERBS = frozenset("""improving advancing navigating unlocking mastering measuring mitigating
+    isolating estimating eliciting circumventing analyzing analysing exploring personalizing
+    personalising jailbreaking deploying reprogramming discovering enhancing rethinking revisiting
+    bridging unifying accelerating evaluating leveraging harnessing enabling democratizing taming
+    unveiling demystifying understanding investigating towards toward""".split())
+
 # Whole phrases that are never entities, whatever their head; the last two lines are hardware and
 # number formats, which the NER takes for datasets and an acronym definition for a method.
 STOP_PHRASES = frozenset(phrase.strip() for phrase in """state of the art|state-of-the-art|sota|state-of-the-art performance|extensive experiments|this paper

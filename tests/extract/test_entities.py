@@ -333,3 +333,13 @@ def test_a_lone_lower_case_word_is_no_dataset(nlp):
     text = "It adjusts local batch sizes to balance computation and communication on MNIST."
     found = _with_ner_spans(nlp, text, [("communication", "Dataset"), ("MNIST", "Dataset")])
     assert found == {("MNIST", "Dataset")}
+
+
+def test_a_title_opening_verb_does_not_begin_a_name(nlp):
+    text = "Mastering Ultra-Long Text Generation via Reinforcement Learning"
+    found = _with_ner_spans(nlp, text, [("Mastering Ultra-Long Text Generation", "Task")])
+    assert ("Ultra-Long Text Generation", "Task") in found
+    assert "Mastering Ultra-Long Text Generation" not in {name for name, _ in found}
+    text = "Improving Diffusion Models for Inverse Problems"
+    found = _with_ner_spans(nlp, text, [("Improving Diffusion Models", "Method")])
+    assert {name for name, _ in found} == {"Diffusion Models"}
