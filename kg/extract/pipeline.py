@@ -24,6 +24,7 @@ from spacy.language import Language
 
 import kg.extract.acronyms  # noqa: F401  (registers the factory)
 import kg.extract.entities  # noqa: F401  (registers the factory)
+import kg.extract.spans
 from kg import __version__
 from kg.errors import KgError
 from kg.extract import lexicon
@@ -96,7 +97,8 @@ def pipeline_fingerprint() -> str:
     parts = [json.dumps(pipeline_info(), sort_keys=True), __version__, json.dumps(lexicon.gazetteer()),
              ner_model_digest()]
     # The word lists are code too: hashing the files catches every list, the ones added later included.
-    for path in (kg.extract.acronyms.__file__, kg.extract.entities.__file__, lexicon.__file__, __file__):
+    for path in (kg.extract.acronyms.__file__, kg.extract.entities.__file__, kg.extract.spans.__file__,
+                 lexicon.__file__, __file__):
         with open(path, "rb") as handle:
             parts.append(hashlib.sha256(handle.read()).hexdigest())
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]

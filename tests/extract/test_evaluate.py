@@ -235,13 +235,17 @@ def test_the_model_is_part_of_the_cache_key(monkeypatch, tmp_path):
         pipeline.load_pipeline()
 
 
-def test_every_word_list_is_part_of_the_cache_key(monkeypatch, tmp_path):
-    """A word added to any list of lexicon.py (not only the ones read at fingerprint time) changes the key."""
-    from kg.extract import lexicon, pipeline
+@pytest.mark.parametrize("module", ["lexicon", "spans", "entities", "acronyms"])
+def test_every_rule_module_is_part_of_the_cache_key(module, monkeypatch, tmp_path):
+    """An edit anywhere in a module whose rules shape the mentions (a word added to a list read
+    only when a rule runs, too) changes the key, so a cached extraction is never reused."""
+    import importlib
 
+    from kg.extract import pipeline
+
+    mod = importlib.import_module(f"kg.extract.{module}")
     before = pipeline.pipeline_fingerprint()
-    edited = tmp_path / "lexicon.py"
-    source = Path(lexicon.__file__).read_text(encoding="utf-8")
-    edited.write_text(source.replace("STOP_PHRASES = ", "STOP_PHRASES = 'a new stop phrase' and ", 1), encoding="utf-8")
-    monkeypatch.setattr(lexicon, "__file__", str(edited))
+    edited = tmp_path / f"{module}.py"
+    edited.write_text(Path(mod.__file__).read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    monkeypatch.setattr(mod, "__file__", str(edited))
     assert pipeline.pipeline_fingerprint() != before
