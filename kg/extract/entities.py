@@ -186,7 +186,8 @@ class EntityRecognizer:
             by_head = lexicon_type(span[-1])
             if ent.label_ == "Task" and span[-1].lemma_.lower() in _TASK_OR_METHOD_HEADS:
                 by_head = None
-            type_ = self.types.get(key) or self._version_of_known(span) or by_head or ent.label_
+            type_ = self.types.get(key) or self._version_of_known(span) or by_head \
+                or self._known_last_word(span) or ent.label_
             if type_ in ("Model", "Dataset") and verb_phrase(list(span)):
                 continue  # "fine-tune a base model": what is done to a model, not one
             if type_ == "Dataset" and len(span) == 1 and span.text.islower() and key not in self.types:
@@ -202,6 +203,15 @@ class EntityRecognizer:
             if type_:
                 rest = [t for t in span[end:] if t.text != "-"]
                 return type_ if rest and all(_VERSION.match(t.text) for t in rest) else None
+        return None
+
+    def _known_last_word(self, span: Span) -> str | None:
+        """A phrase that ends in a known name written as such is of its type: "offline DPO",
+        "Dr. DPO"."""
+        last = span[-1]
+        if len(span) > 1 and any(c.isupper() for c in last.text) and span[0].tag_ not in ("VB", "VBG") \
+                and not any(t.tag_ == "IN" for t in span):  # not "interpretation of S4", "training S4"
+            return self.types.get(last.lower_)
         return None
 
     def _appositions(self, doc: Doc) -> list[Candidate]:

@@ -87,7 +87,8 @@ OPENING_VERBS = frozenset("""improving advancing navigating unlocking mastering 
     isolating estimating eliciting circumventing analyzing analysing exploring personalizing
     personalising jailbreaking deploying reprogramming discovering enhancing rethinking revisiting
     bridging unifying accelerating evaluating leveraging harnessing enabling democratizing taming
-    unveiling demystifying understanding investigating towards toward""".split())
+    unveiling demystifying understanding investigating towards toward maximizing maximising minimizing
+    minimising""".split())
 
 # Whole phrases that are never entities, whatever their head; the last two lines are hardware and
 # number formats, which the NER takes for datasets and an acronym definition for a method.

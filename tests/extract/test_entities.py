@@ -321,3 +321,16 @@ def test_a_title_opening_verb_does_not_begin_a_name(nlp):
     text = "Improving Diffusion Models for Inverse Problems"
     found = _with_ner_spans(nlp, text, [("Improving Diffusion Models", "Method")])
     assert {name for name, _ in found} == {"Diffusion Models"}
+
+
+def test_a_phrase_ending_in_a_known_name_takes_its_type(nlp):
+    text = "We compare offline DPO with Dr. DPO, and study the interpretation of DPO."
+    found = _with_ner_spans(nlp, text, [("offline DPO", "Dataset"), ("Dr. DPO", "Dataset"),
+                                        ("interpretation of DPO", "Task")])
+    assert found >= {("offline DPO", "Method"), ("Dr. DPO", "Method"), ("interpretation of DPO", "Task")}
+
+
+def test_maximizing_a_metric_is_no_metric(nlp):
+    text = "The scheduler balances maximizing accuracy against cost."
+    found = _with_ner_spans(nlp, text, [("maximizing accuracy", "Metric")])
+    assert "maximizing accuracy" not in {name for name, _ in found}
