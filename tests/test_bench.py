@@ -19,6 +19,7 @@ def _result(*, sparql: dict, export_share: float = 0.12, incremental: float = 0.
         "export_share": export_share,
         "incremental": {"ratio_to_cold": incremental},
         "sparql": sparql,
+        "components": None,
     }
 
 
@@ -40,6 +41,15 @@ def test_measured_misses_are_reported():
     missed = check([_result(sparql=_sparql(4.0, False), export_share=0.164, incremental=0.158)])
     assert missed == ["10000: export share 0.164 > 0.15", "10000: incremental 0.158 > 0.10",
                       "10000: SPARQL speed-up 4.0 < 10"]
+
+
+def test_components_dearer_than_half_the_english_pipeline_are_reported():
+    result = _result(sparql=_sparql(54.0, True))
+    result["components"] = {"share": 0.512}
+    assert check([result]) == ["10000: kg's components cost 0.512 of the English pipeline > 0.5"]
+    assert "0.51" in table([result])
+    result["components"] = {"share": 0.39}
+    assert check([result]) == []
 
 
 def test_the_export_share_target_is_set_at_10k_papers_only():
