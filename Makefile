@@ -20,7 +20,8 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# Speed and memory against bare spaCy at 1k, 10k and 100k papers (61 to 70 minutes on 2 cores).
+# Speed and memory against bare spaCy at 1k, 10k and 100k papers (61 to 70 minutes on 2 cores
+# before the component timing was added; it adds about 4 minutes, estimated from 200 papers).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 

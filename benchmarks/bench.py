@@ -1,7 +1,7 @@
 """kg's benchmark: build speed against bare spaCy, stage costs, memory, incremental
 rebuilds and SPARQL against rdflib, all measured in one run on this machine.
 
-    python benchmarks/bench.py                      # 1k, 10k and 100k papers (make bench, 61-70 minutes)
+    python benchmarks/bench.py                      # 1k, 10k and 100k papers (make bench, about 65-75 minutes)
     python benchmarks/bench.py --sizes 200 --quick  # what CI runs: no targets checked
     python benchmarks/bench.py --sizes 1000,10000   # the ratios only (about 25 minutes)
 
