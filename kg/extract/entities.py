@@ -57,7 +57,7 @@ _MODEL_FAMILY = re.compile(
     r"Mistral-[\w.\-]+|Mixtral-[\w.\-]+|Gemma-?\d[\w.\-]*|Gemini-?\d[\w.\-]*|Claude-?\d[\w.\-]*|"
     r"DeepSeek-[\w.\-]+|Phi-\d[\w.\-]*|PaLM-?\d[\w.\-]*|T5-[\w.\-]+|ViT-[\w./\-]+|ResNet-?\d+|"
     r"BERT-[\w.\-]+|RoBERTa-[\w.\-]+|OPT-[\w.\-]+|Pythia-[\w.\-]+|Falcon-[\w.\-]+|InternLM\d?[\w.\-]*|"
-    r"Yi-[\w.\-]+|SDXL[\w.\-]*|SD-?\d[\w.\-]*)$"
+    r"Yi-[\w.\-]+|SDXL[\w.\-]*|SD-?\d[\w.\-]*|StarCoder\d?-[\w.\-]+|WizardCoder-[\w.\-]+|CodeLlama-[\w.\-]+)$"
 )
 # A version or size after a known name: "Stable Diffusion XL", "… 3.5", "BERT Large", "… v2".
 _VERSION = re.compile(r"^(?:v?\d[\w.]*|X*L|Turbo|Pro|Mini|Large|Base|Small|Medium|Ultra|Plus|Max|Instruct|Chat|Lite)$",

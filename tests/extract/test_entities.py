@@ -334,3 +334,8 @@ def test_maximizing_a_metric_is_no_metric(nlp):
     text = "The scheduler balances maximizing accuracy against cost."
     found = _with_ner_spans(nlp, text, [("maximizing accuracy", "Metric")])
     assert "maximizing accuracy" not in {name for name, _ in found}
+
+
+def test_code_models_are_models(nlp):
+    found = _entities(nlp, "We evaluate StarCoder, WizardCoder-15b and CodeLlama-7B on HumanEval.")
+    assert found >= {("StarCoder", "Model"), ("WizardCoder-15b", "Model"), ("CodeLlama-7B", "Model")}
