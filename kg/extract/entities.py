@@ -3,7 +3,10 @@
 ``match()`` gathers candidates from five sources, strongest first:
 
 * ``acronym`` — a "Long Form (LF)" pair from ``kg_acronyms``, typed by the long
-  form's head, and every later use of LF in the same text;
+  form's head, and every later use of LF in the same text; a long form of no known
+  kind that modifies the next noun ("key-value (KV) caches") names that noun phrase,
+  as do later uses before the same noun ("KV cache").  ``doc._.kg_definitions`` keeps
+  each pair's keys for corpus-wide linking;
 * ``gazetteer`` — names from ``gazetteer.tsv`` (case-sensitive when written with
   capitals), and versioned model names such as ``Qwen2.5-7B`` or ``GPT-4o``;
 * ``ner`` — spans of ``kg_ner``, the statistical NER trained on annotated
@@ -46,6 +49,8 @@ from kg.extract.spans import (is_generic, keep_first_letter, lexicon_type, name_
 
 if not Doc.has_extension("kg_entities"):
     Doc.set_extension("kg_entities", default=None)
+if not Doc.has_extension("kg_definitions"):
+    Doc.set_extension("kg_definitions", default=None)  # [short form key, long form key] per definition
 
 Candidate = tuple[int, int, str | None, str, str]  # start_char, end_char, type, key, source
 
@@ -137,6 +142,7 @@ class EntityRecognizer:
 
     def _acronyms(self, doc: Doc) -> list[Candidate]:
         out = []
+        definitions = doc._.kg_definitions = []
         for long_start, long_end, short_start, short_end in doc._.kg_acronyms or []:
             long_span = doc.char_span(long_start, long_end)
             if long_span is None:
@@ -147,17 +153,31 @@ class EntityRecognizer:
             trimmed = keep_first_letter(long_span, trimmed, doc.text[short_start:short_end])
             key = phrase_key(trimmed, self.nouns)
             type_ = self.types.get(key) or lexicon_type(trimmed[-1])
-            if type_ is None:
+            # A long form of no known kind may be a modifier: "Kullback-Leibler (KL) divergence".
+            head = None if type_ else _modified_noun(doc, long_span, short_end, self.nouns)
+            if type_ is None and head is None:
                 # An unknown head: a coined multi-word name is most often a method.
                 if len(trimmed) < 2 or trimmed[-1].pos_ not in ("NOUN", "PROPN") or is_stop_phrase(key):
                     continue
                 type_ = "Method"
+            short = short_form_key(doc.text[short_start:short_end]).lower()
+            if short != key.replace(" ", ""):
+                definitions.append([short, key])
+            long_text = doc.text[long_start:long_end]
+            uses = [(start, end) for start, end, ls, le in doc._.kg_acronym_uses or [] if doc.text[ls:le] == long_text]
+            if head is not None:
+                # The pair names the noun after it, and so do later uses before that noun ("KV cache").
+                key = f"{' '.join(trimmed.text.lower().split())} {phrase_key(head, self.nouns)}"
+                type_ = self.types.get(key) or lexicon_type(head[0]) or "Method"
+                out.append((trimmed.start_char, head.end_char, type_, key, "acronym"))
+                for start, end in uses:
+                    use = _modified_noun_after(doc, end, head[0])
+                    if use is not None:
+                        out.append((start, use.end_char, type_, key, "acronym"))
+                continue
             out.append((trimmed.start_char, trimmed.end_char, type_, key, "acronym"))
             out.append((short_start, short_end, type_, key, "acronym"))
-            long_text = doc.text[long_start:long_end]
-            for start, end, ls, le in doc._.kg_acronym_uses or []:
-                if doc.text[ls:le] == long_text:
-                    out.append((start, end, type_, key, "acronym"))
+            out += [(start, end, type_, key, "acronym") for start, end in uses]
         return out
 
     def _ner(self, doc: Doc) -> list[Candidate]:
@@ -328,3 +348,27 @@ def _outputs(head: Token) -> bool:
     """A plural task word names what a task produces: "fluent translations", "the predictions"."""
     return head.tag_ == "NNS" and head.lemma_.lower() != "task" and head_type(head.lemma_) == "Task"
 
+
+def _modified_noun(doc: Doc, long_span: Span, short_end: int, nouns: frozenset[str]) -> Span | None:
+    """The noun a definition modifies: "key-value (KV) caches" → "caches", when the long form's
+    last word hangs on it; None for a generic noun ("human feedback (RLHF) methods")."""
+    after = doc.char_span(short_end, short_end + 1)
+    if after is None or after.end >= len(doc) or after[0].text != ")":
+        return None
+    noun = doc[after.end]
+    if noun.pos_ != "NOUN" or long_span[-1].head.i != noun.i or long_span[-1].dep_ not in ("nmod", "compound", "amod"):
+        return None
+    if noun.dep_ == "ROOT" or noun.tag_ == "NNS" and noun.lemma_.lower() not in nouns:
+        return None  # a verb read as a noun: "estimator (MLE) converges"
+    head = doc[noun.i:noun.i + 1]
+    return None if is_generic(head) else head
+
+
+def _modified_noun_after(doc: Doc, end_char: int, noun: Token) -> Span | None:
+    """The same noun right after a later use of the acronym ("KV cache", "KV-cache"), or None."""
+    token = next((t for t in doc if t.idx >= end_char), None)
+    if token is not None and token.text == "-" and token.i + 1 < len(doc):
+        token = doc[token.i + 1]
+    if token is None or token.lemma_.lower() != noun.lemma_.lower():
+        return None
+    return doc[token.i:token.i + 1]

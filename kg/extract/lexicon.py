@@ -40,7 +40,7 @@ _add("Task", """task classification detection recognition generation translation
     recommendation grounding disambiguation resolution inpainting super-resolution
     transcription diarization verification navigation manipulation control""")
 _add("Metric", """accuracy precision recall f1 f-score f-measure bleu rouge meteor perplexity auc auroc
-    fid iou miou mrr ndcg error_rate win_rate success_rate pass_rate score""")
+    fid iou miou mrr ndcg divergence error_rate win_rate success_rate pass_rate score""")
 
 # Heads that name a kind of thing rather than a thing: kept only with a specific modifier.
 GENERIC_HEADS = frozenset("""model method approach technique framework strategy mechanism algorithm task

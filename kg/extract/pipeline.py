@@ -28,7 +28,6 @@ import kg.extract.spans
 from kg import __version__
 from kg.errors import KgError
 from kg.extract import lexicon
-from kg.extract.acronyms import is_short_form, short_form_key
 from kg.read.base import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS
 from kg.records import Paper
 
@@ -126,7 +125,7 @@ def paper_text(paper: Paper) -> str:
     return paper.title + SEPARATOR + paper.abstract if paper.abstract else paper.title
 
 
-def _to_raw(paper: Paper, entities: list[list], text: str) -> RawPaper:
+def _to_raw(paper: Paper, entities: list[list], text: str, definitions: list[list]) -> RawPaper:
     offset = len(paper.title) + len(SEPARATOR)
     raw = RawPaper(paper_id=paper.id)
     for start, end, type_, key, source in entities:
@@ -137,12 +136,8 @@ def _to_raw(paper: Paper, entities: list[list], text: str) -> RawPaper:
         else:
             continue  # spans the separator
         raw.mentions.append(RawMention(field_name, s, e, text[start:end], type_, key, source))
-    for m in raw.mentions:
-        # The short form of a definition carries its long form's key.
-        if m.source == "acronym" and is_short_form(m.text):
-            short = short_form_key(m.text).lower()
-            if short != m.key.replace(" ", ""):
-                raw.acronyms.setdefault(short, m.key)
+    for short, long in definitions:
+        raw.acronyms.setdefault(short, long)
     return raw
 
 
@@ -165,7 +160,7 @@ def extract_raw(papers: Iterable[Paper], *, nlp: Language | None = None, n_proce
     offset = 0
     for doc, index in nlp.pipe(texts(), as_tuples=True, n_process=n_process, batch_size=batch_size):
         paper = pending[index - offset]
-        yield _to_raw(paper, doc._.kg_entities or [], doc.text)
+        yield _to_raw(paper, doc._.kg_entities or [], doc.text, doc._.kg_definitions or [])
         # Drop papers already yielded so memory stays flat on long streams.
         if index - offset > 1024:
             del pending[: index - offset]

@@ -339,3 +339,21 @@ def test_maximizing_a_metric_is_no_metric(nlp):
 def test_code_models_are_models(nlp):
     found = _entities(nlp, "We evaluate StarCoder, WizardCoder-15b and CodeLlama-7B on HumanEval.")
     assert found >= {("StarCoder", "Model"), ("WizardCoder-15b", "Model"), ("CodeLlama-7B", "Model")}
+
+
+def test_an_acronym_pair_that_modifies_a_noun_names_the_noun_phrase(nlp):
+    doc = nlp("The sampling error, measured by the Kullback-Leibler (KL) divergence, decays. "
+              "Managing key-value (KV) caches is costly, and the KV cache grows.")
+    spans = {(doc.text[s:e], t, k) for s, e, t, k, _src in doc._.kg_entities}
+    assert ("Kullback-Leibler (KL) divergence", "Metric", "kullback-leibler divergence") in spans
+    assert ("key-value (KV) caches", "Method", "key-value cache") in spans
+    assert ("KV cache", "Method", "key-value cache") in spans  # a later use before the same noun
+    assert not {text for text, _t, _k in spans} & {"Kullback-Leibler", "key-value", "KL", "KV"}
+    assert doc._.kg_definitions == [["kl", "kullback-leibler"], ["kv", "key-value"]]
+
+
+def test_a_typed_long_form_or_a_generic_noun_after_the_pair_keeps_the_long_form(nlp):
+    found = _entities(nlp, "We study reinforcement learning from human feedback (RLHF) methods and "
+                           "Low-Rank Adaptation (LoRA) weights.")
+    assert ("reinforcement learning from human feedback", "Method") in found
+    assert ("Low-Rank Adaptation", "Method") in found and ("LoRA", "Method") in found
