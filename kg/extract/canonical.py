@@ -4,7 +4,9 @@ Mentions whose keys differ only in case, hyphens or spacing ("fine-tuning",
 "Fine tuning", "finetuning") or in number (keys are singular) are one entity.
 An acronym defined in a paper ("Large Language Models (LLMs)") joins its long
 form there; used alone elsewhere, it joins the long form the corpus defines for
-it, when at least two thirds of its definitions agree.  The entity's type is
+it, when at least two thirds of its definitions agree; a phrase that opens with
+a defined acronym ("KL divergence") joins the phrase spelt out ("Kullback-Leibler
+divergence") where the corpus has that one.  The entity's type is
 the one most of its mentions carry; its name is its most frequent full form.
 """
 
@@ -83,6 +85,26 @@ def _group_key(m: RawMention, raw: RawPaper, short_to_long: dict[str, str]) -> s
     return variant_key(m.key) or None
 
 
+_LEADING_SHORT = re.compile(r"^([A-Za-z][\w.&/+]*)[\s-]+(\S.*)$")
+
+
+def _expanded(m: RawMention, raw: RawPaper, short_to_long: dict[str, str], keys: set[str]) -> str | None:
+    """The key of a phrase opening with a defined acronym, spelt out, if the corpus has it."""
+    match = _LEADING_SHORT.match(m.text)
+    if match is None or not is_short_form(match.group(1)):
+        return None
+    short = short_form_key(match.group(1)).lower()
+    long = variant_key(raw.acronyms[short]) if short in raw.acronyms else short_to_long.get(short)
+    if long is None:
+        return None
+    expanded = long + variant_key(match.group(2))
+    if expanded in keys:
+        return expanded
+    if expanded.endswith("s") and expanded[:-1] in keys:
+        return expanded[:-1]
+    return None
+
+
 def resolve_short_forms(raws: list[RawPaper]) -> dict[str, str]:
     """Short key → long key for undefined acronyms, where the corpus agrees on one meaning."""
     definitions: dict[str, Counter] = defaultdict(Counter)
@@ -117,8 +139,11 @@ def canonicalise(papers: Iterable[Paper], raws: Iterable[RawPaper]) -> list[Extr
             if vkey:
                 items.append((vkey, m))
         assigned.append(items)
-    # A plural key joins its singular when the corpus has both ("transformers").
     keys = {vkey for items in assigned for vkey, _ in items}
+    # "KL divergence" joins "Kullback-Leibler divergence" when the corpus has the long one.
+    assigned = [[(_expanded(m, raw, short_to_long, keys) or vkey, m) for vkey, m in items]
+                for raw, items in zip(raws, assigned, strict=True)]
+    # A plural key joins its singular when the corpus has both ("transformers").
     plural = {k: k[:-1] for k in keys if k.endswith("s") and k[:-1] in keys}
     assigned = [[(plural.get(vkey, vkey), m) for vkey, m in items] for items in assigned]
     groups: dict[str, _Group] = defaultdict(_Group)

@@ -87,3 +87,26 @@ def test_an_acronym_found_by_any_source_joins_its_long_form():
     by_ner = RawPaper("p2", [m("LLM", "Model", "llm", "ner")])
     out = canonicalise([Paper("p1", "t"), Paper("p2", "t")], [defined, by_ner])
     assert [e.id for e in out[1].entities] == ["model:large-language-model"]
+
+
+def test_a_phrase_opening_with_a_defined_acronym_joins_its_spelt_out_form():
+    defined = RawPaper("p1", [m("Kullback-Leibler (KL) divergence", "Metric", "kullback-leibler divergence",
+                                "acronym")], acronyms={"kl": "kullback-leibler"})
+    short = RawPaper("p2", [m("KL divergence", "Metric", "kl divergence"), m("KL-divergence", "Metric",
+                                                                             "kl-divergence", start=20)])
+    in_paper = RawPaper("p3", [m("OOD detection", "Task", "ood detection")], acronyms={"ood": "out-of-distribution"})
+    other = RawPaper("p4", [m("out-of-distribution detection", "Task", "out-of-distribution detection")])
+    raws = [defined, short, in_paper, other]
+    out = canonicalise([Paper(r.paper_id, "t") for r in raws], raws)
+    (entity,) = out[1].entities
+    assert [e.id for e in out[0].entities] == [entity.id] == ["metric:kl-divergence"]  # the commonest key names it
+    assert {entity.name, *entity.aliases} == {"KL divergence", "KL-divergence", "Kullback-Leibler (KL) divergence"}
+    assert out[2].entities[0].id == out[3].entities[0].id  # defined in the phrase's own paper
+
+
+def test_a_phrase_with_an_acronym_stays_apart_when_the_corpus_lacks_the_spelt_out_form():
+    raws = [RawPaper("p1", [m("Large Language Models", "Model", "large language model", "acronym")],
+                     acronyms={"llm": "large language model"}),
+            RawPaper("p2", [m("LLM agents", "Method", "llm agent")])]
+    out = canonicalise([Paper(r.paper_id, "t") for r in raws], raws)
+    assert [e.name for e in out[1].entities] == ["LLM agent"]
