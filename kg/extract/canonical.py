@@ -85,6 +85,7 @@ def _group_key(m: RawMention, raw: RawPaper, short_to_long: dict[str, str]) -> s
     return variant_key(m.key) or None
 
 
+_PARENTHESIS = re.compile(r"\s*\([^()]*\)")
 _LEADING_SHORT = re.compile(r"^([A-Za-z][\w.&/+]*)[\s-]+(\S.*)$")
 
 
@@ -140,9 +141,15 @@ def canonicalise(papers: Iterable[Paper], raws: Iterable[RawPaper]) -> list[Extr
                 items.append((vkey, m))
         assigned.append(items)
     keys = {vkey for items in assigned for vkey, _ in items}
-    # "KL divergence" joins "Kullback-Leibler divergence" when the corpus has the long one.
-    assigned = [[(_expanded(m, raw, short_to_long, keys) or vkey, m) for vkey, m in items]
-                for raw, items in zip(raws, assigned, strict=True)]
+    # "KL divergence" joins "Kullback-Leibler divergence" when the corpus has the long one,
+    # as an alias: the name stays spelt out.
+    spelt_out: set[int] = set()
+    for raw, items in zip(raws, assigned, strict=True):
+        for i, (vkey, m) in enumerate(items):
+            expanded = _expanded(m, raw, short_to_long, keys)
+            if expanded and expanded != vkey:
+                items[i] = (expanded, m)
+                spelt_out.add(id(m))
     # A plural key joins its singular when the corpus has both ("transformers").
     plural = {k: k[:-1] for k in keys if k.endswith("s") and k[:-1] in keys}
     assigned = [[(plural.get(vkey, vkey), m) for vkey, m in items] for items in assigned]
@@ -154,11 +161,12 @@ def canonicalise(papers: Iterable[Paper], raws: Iterable[RawPaper]) -> list[Extr
                 group.types[m.type] += 1
             surface = " ".join(m.text.split())
             group.surfaces.add(surface)
-            if _is_short(m, vkey):
+            if _is_short(m, vkey) or id(m) in spelt_out:
                 group.short_forms.add(surface)
             else:
                 group.keys[m.key] += 1
-                group.full_forms[(surface, m.key)] += 1
+                # "Kullback-Leibler (KL) divergence" is named without its acronym.
+                group.full_forms[(" ".join(_PARENTHESIS.sub(" ", surface).split()), m.key)] += 1
 
     # 2. Name, type, id and aliases of each group.
     canon: dict[str, CanonicalEntity] = {}
@@ -182,8 +190,9 @@ def canonicalise(papers: Iterable[Paper], raws: Iterable[RawPaper]) -> list[Extr
         used_ids.add(entity_id)
         reasons = {}
         for alias in sorted(group.surfaces - {name}):
-            if alias in group.short_forms:
-                reasons[alias] = "acronym"
+            defined_inside = "(" in alias and variant_key(_PARENTHESIS.sub("", alias)) == variant_key(name)
+            if alias in group.short_forms or defined_inside:
+                reasons[alias] = "acronym"  # "KL divergence", "Kullback-Leibler (KL) divergence"
             elif variant_key(alias) == variant_key(name):
                 reasons[alias] = "variant"
             else:

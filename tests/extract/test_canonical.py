@@ -99,8 +99,10 @@ def test_a_phrase_opening_with_a_defined_acronym_joins_its_spelt_out_form():
     raws = [defined, short, in_paper, other]
     out = canonicalise([Paper(r.paper_id, "t") for r in raws], raws)
     (entity,) = out[1].entities
-    assert [e.id for e in out[0].entities] == [entity.id] == ["metric:kl-divergence"]  # the commonest key names it
-    assert {entity.name, *entity.aliases} == {"KL divergence", "KL-divergence", "Kullback-Leibler (KL) divergence"}
+    assert [e.id for e in out[0].entities] == [entity.id] == ["metric:kullback-leibler-divergence"]
+    assert entity.name == "Kullback-Leibler divergence"  # spelt out, without its acronym
+    assert entity.alias_reasons == {"KL divergence": "acronym", "KL-divergence": "acronym",
+                                    "Kullback-Leibler (KL) divergence": "acronym"}
     assert out[2].entities[0].id == out[3].entities[0].id  # defined in the phrase's own paper
 
 
