@@ -190,11 +190,10 @@ def canonicalise(papers: Iterable[Paper], raws: Iterable[RawPaper]) -> list[Extr
         used_ids.add(entity_id)
         reasons = {}
         for alias in sorted(group.surfaces - {name}):
-            defined_inside = "(" in alias and variant_key(_PARENTHESIS.sub("", alias)) == variant_key(name)
-            if alias in group.short_forms or defined_inside:
-                reasons[alias] = "acronym"  # "KL divergence", "Kullback-Leibler (KL) divergence"
-            elif variant_key(alias) == variant_key(name):
-                reasons[alias] = "variant"
+            if alias in group.short_forms:
+                reasons[alias] = "acronym"  # "KL", "KL divergence"
+            elif variant_key(_PARENTHESIS.sub("", alias)) == variant_key(name):
+                reasons[alias] = "variant"  # also the name with its acronym inside: "Kullback-Leibler (KL) divergence"
             else:
                 reasons[alias] = "inflection"
         canon[vkey] = CanonicalEntity(entity_id, name, type_, tuple(sorted(reasons)), reasons, sorted(reasons))

@@ -102,7 +102,7 @@ def test_a_phrase_opening_with_a_defined_acronym_joins_its_spelt_out_form():
     assert [e.id for e in out[0].entities] == [entity.id] == ["metric:kullback-leibler-divergence"]
     assert entity.name == "Kullback-Leibler divergence"  # spelt out, without its acronym
     assert entity.alias_reasons == {"KL divergence": "acronym", "KL-divergence": "acronym",
-                                    "Kullback-Leibler (KL) divergence": "acronym"}
+                                    "Kullback-Leibler (KL) divergence": "variant"}
     assert out[2].entities[0].id == out[3].entities[0].id  # defined in the phrase's own paper
 
 
