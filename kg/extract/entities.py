@@ -3,8 +3,8 @@
 ``match()`` gathers candidates from five sources, strongest first:
 
 * ``acronym`` — a "Long Form (LF)" pair from ``kg_acronyms``, typed by the long
-  form's head, and every later use of LF in the same text; a long form of no known
-  kind that modifies the next noun ("key-value (KV) caches") names that noun phrase,
+  form's head, and every later use of LF in the same text; a hyphenated long form of
+  no known kind that modifies the next noun ("key-value (KV) caches") names that phrase,
   as do later uses before the same noun ("KV cache").  ``doc._.kg_definitions`` keeps
   each pair's keys for corpus-wide linking;
 * ``gazetteer`` — names from ``gazetteer.tsv`` (case-sensitive when written with
@@ -153,7 +153,7 @@ class EntityRecognizer:
             trimmed = keep_first_letter(long_span, trimmed, doc.text[short_start:short_end])
             key = phrase_key(trimmed, self.nouns)
             type_ = self.types.get(key) or lexicon_type(trimmed[-1])
-            # A long form of no known kind may be a modifier: "Kullback-Leibler (KL) divergence".
+            # A hyphenated long form of no known kind may be a modifier: "Kullback-Leibler (KL) divergence".
             head = None if type_ else _modified_noun(doc, long_span, short_end, self.nouns)
             if type_ is None and head is None:
                 # An unknown head: a coined multi-word name is most often a method.
@@ -350,18 +350,24 @@ def _outputs(head: Token) -> bool:
 
 
 def _modified_noun(doc: Doc, long_span: Span, short_end: int, nouns: frozenset[str]) -> Span | None:
-    """The noun a definition modifies: "key-value (KV) caches" → "caches", when the long form's
-    last word hangs on it; None for a generic noun ("human feedback (RLHF) methods")."""
+    """The noun a hyphenated long form modifies: "key-value (KV) caches" → "caches", when the long
+    form's last word hangs on it; None for a generic noun ("learning-based (LB) methods")."""
     after = doc.char_span(short_end, short_end + 1)
     if after is None or after.end >= len(doc) or after[0].text != ")":
         return None
-    noun = doc[after.end]
-    if noun.pos_ != "NOUN" or long_span[-1].head.i != noun.i or long_span[-1].dep_ not in ("nmod", "compound", "amod"):
+    noun, last = doc[after.end], long_span[-1]
+    if len(long_span) < 3 or long_span[-2].text != "-":
+        return None  # "high-bandwidth memory (HBM) regime": a name of its own before a word of context
+    if not (noun.pos_ == "NOUN" or noun.pos_ == "PROPN" and noun.text.islower()):
+        return None
+    hangs_on = last.head.i == noun.i and last.dep_ in ("nmod", "compound", "amod")
+    if not hangs_on and not (noun.head.i == last.i and noun.dep_ == "appos"):  # a misparse: "value … caches"
         return None
     if noun.dep_ == "ROOT" or noun.tag_ == "NNS" and noun.lemma_.lower() not in nouns:
         return None  # a verb read as a noun: "estimator (MLE) converges"
-    head = doc[noun.i:noun.i + 1]
-    return None if is_generic(head) else head
+    if noun.lemma_.lower() in GENERIC_HEADS and head_type(noun.lemma_.lower()) != "Metric":
+        return None  # a kind of thing, not a name: "learning-based (LB) methods"; "divergence" stays
+    return doc[noun.i:noun.i + 1]
 
 
 def _modified_noun_after(doc: Doc, end_char: int, noun: Token) -> Span | None:

@@ -52,7 +52,7 @@ GENERIC_HEADS = frozenset("""model method approach technique framework strategy 
     efficiency effectiveness robustness scalability quality usability flexibility generality reliability
     complexity computation error cost speed time application scenario setting problem issue metric
     measure measurement evaluation research purpose domain field community literature
-    solution route rate memory""".split())
+    solution route rate memory divergence""".split())
 
 # Modifiers that leave a generic head vague ("real-world applications", "NLP tasks", "evaluation
 # metrics", "human evaluation") but, unlike GENERIC_MODIFIERS, are not trimmed off a noun phrase
