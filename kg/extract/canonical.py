@@ -4,10 +4,11 @@ Mentions whose keys differ only in case, hyphens or spacing ("fine-tuning",
 "Fine tuning", "finetuning") or in number (keys are singular) are one entity.
 An acronym defined in a paper ("Large Language Models (LLMs)") joins its long
 form there; used alone elsewhere, it joins the long form the corpus defines for
-it, when at least two thirds of its definitions agree; a phrase that opens with
-a defined acronym ("KL divergence") joins the phrase spelt out ("Kullback-Leibler
-divergence") where the corpus has that one.  The entity's type is
-the one most of its mentions carry; its name is its most frequent full form.
+it, when at least two thirds of its definitions agree (those that gave no entity,
+such as "autoregressive (AR)", vote too).  A phrase that opens with a defined
+acronym ("KL divergence") joins the phrase spelt out ("Kullback-Leibler
+divergence") where the corpus has that one.  The entity's type is the one most
+of its mentions carry; its name is its most frequent full form.
 """
 
 from __future__ import annotations
@@ -78,6 +79,12 @@ def _group_key(m: RawMention, raw: RawPaper, short_to_long: dict[str, str]) -> s
         short = short_form_key(m.text).lower()
         if short in raw.acronyms:  # defined in this very paper
             return variant_key(raw.acronyms[short])
+        if short in raw.unlinked:
+            # Defined here by a long form that is no entity: a name ("Regularization by Denoising (RED)")
+            # leaves the acronym standing alone; a single word ("autoregressive (AR)") names no thing.
+            if m.source == "short" or " " not in raw.unlinked[short]:
+                return None
+            return variant_key(m.key) or None
         if short in short_to_long:
             return short_to_long[short]
         if m.source == "short":
@@ -111,7 +118,7 @@ def resolve_short_forms(raws: list[RawPaper]) -> dict[str, str]:
     definitions: dict[str, Counter] = defaultdict(Counter)
     longs = {variant_key(long) for raw in raws for long in raw.acronyms.values()}
     for raw in raws:
-        for short, long in raw.acronyms.items():
+        for short, long in [*raw.acronyms.items(), *raw.unlinked.items()]:
             vkey = variant_key(long)
             if vkey.endswith("s") and vkey[:-1] in longs:  # "models" and "model" agree
                 vkey = vkey[:-1]

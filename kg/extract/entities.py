@@ -6,7 +6,7 @@
   form's head, and every later use of LF in the same text; a hyphenated long form of
   no known kind that modifies the next noun ("key-value (KV) caches") names that phrase,
   as do later uses before the same noun ("KV cache").  ``doc._.kg_definitions`` keeps
-  each pair's keys for corpus-wide linking;
+  each pair's keys for corpus-wide linking, those that gave no entity as votes only;
 * ``gazetteer`` — names from ``gazetteer.tsv`` (case-sensitive when written with
   capitals), and versioned model names such as ``Qwen2.5-7B`` or ``GPT-4o``;
 * ``ner`` — spans of ``kg_ner``, the statistical NER trained on annotated
@@ -50,7 +50,7 @@ from kg.extract.spans import (is_generic, keep_first_letter, lexicon_type, name_
 if not Doc.has_extension("kg_entities"):
     Doc.set_extension("kg_entities", default=None)
 if not Doc.has_extension("kg_definitions"):
-    Doc.set_extension("kg_definitions", default=None)  # [short form key, long form key] per definition
+    Doc.set_extension("kg_definitions", default=None)  # [short key, long key, 1 if an entity came of it]
 
 Candidate = tuple[int, int, str | None, str, str]  # start_char, end_char, type, key, source
 
@@ -152,17 +152,21 @@ class EntityRecognizer:
                 continue
             trimmed = keep_first_letter(long_span, trimmed, doc.text[short_start:short_end])
             key = phrase_key(trimmed, self.nouns)
+            short = short_form_key(doc.text[short_start:short_end]).lower()
+            definition = [short, key, 0] if short != key.replace(" ", "") and key[0] == short[0] else None
             type_ = self.types.get(key) or lexicon_type(trimmed[-1])
             # A hyphenated long form of no known kind may be a modifier: "Kullback-Leibler (KL) divergence".
             head = None if type_ else _modified_noun(doc, long_span, short_end, self.nouns)
             if type_ is None and head is None:
                 # An unknown head: a coined multi-word name is most often a method.
                 if len(trimmed) < 2 or trimmed[-1].pos_ not in ("NOUN", "PROPN") or is_stop_phrase(key):
+                    # No entity, but a vote on the acronym's meaning across the corpus:
+                    # "autoregressive (AR)" against another paper's "Alignment Resampling (AR)".
+                    definitions += [definition] if definition else []
                     continue
                 type_ = "Method"
-            short = short_form_key(doc.text[short_start:short_end]).lower()
-            if short != key.replace(" ", ""):
-                definitions.append([short, key])
+            if definition:
+                definitions.append([short, key, 1])
             long_text = doc.text[long_start:long_end]
             uses = [(start, end) for start, end, ls, le in doc._.kg_acronym_uses or [] if doc.text[ls:le] == long_text]
             if head is not None:

@@ -54,19 +54,24 @@ class RawMention:
 
 @dataclass
 class RawPaper:
-    """A paper's raw mentions and its acronym definitions (short key → long key)."""
+    """A paper's raw mentions and its acronym definitions (short key → long key).
+
+    ``unlinked`` holds the definitions no entity came of ("autoregressive (AR)"): they
+    vote on what an acronym means across the corpus but link nothing in this paper.
+    """
 
     paper_id: str
     mentions: list[RawMention] = field(default_factory=list)
     acronyms: dict[str, str] = field(default_factory=dict)
+    unlinked: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return {"paper_id": self.paper_id, "acronyms": self.acronyms,
+        return {"paper_id": self.paper_id, "acronyms": self.acronyms, "unlinked": self.unlinked,
                 "mentions": [[m.field, m.start, m.end, m.text, m.type, m.key, m.source] for m in self.mentions]}
 
     @classmethod
     def from_json(cls, data: dict) -> RawPaper:
-        return cls(paper_id=data["paper_id"], acronyms=dict(data["acronyms"]),
+        return cls(paper_id=data["paper_id"], acronyms=dict(data["acronyms"]), unlinked=dict(data["unlinked"]),
                    mentions=[RawMention(*m) for m in data["mentions"]])
 
 
@@ -136,8 +141,8 @@ def _to_raw(paper: Paper, entities: list[list], text: str, definitions: list[lis
         else:
             continue  # spans the separator
         raw.mentions.append(RawMention(field_name, s, e, text[start:end], type_, key, source))
-    for short, long in definitions:
-        raw.acronyms.setdefault(short, long)
+    for short, long, linked in definitions:
+        (raw.acronyms if linked else raw.unlinked).setdefault(short, long)
     return raw
 
 

@@ -188,7 +188,8 @@ def extract_papers(
         raws = []
         for i, paper in enumerate(papers):
             raw = by_index.get(i) or known[hashes[i]]
-            raws.append(RawPaper(paper_id=paper.id, mentions=raw.mentions, acronyms=raw.acronyms))
+            raws.append(RawPaper(paper_id=paper.id, mentions=raw.mentions, acronyms=raw.acronyms,
+                                 unlinked=raw.unlinked))
     finally:
         if cache:
             cache.close()

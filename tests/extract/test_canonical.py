@@ -112,3 +112,18 @@ def test_a_phrase_with_an_acronym_stays_apart_when_the_corpus_lacks_the_spelt_ou
             RawPaper("p2", [m("LLM agents", "Method", "llm agent")])]
     out = canonicalise([Paper(r.paper_id, "t") for r in raws], raws)
     assert [e.name for e in out[1].entities] == ["LLM agent"]
+
+
+def test_definitions_that_give_no_entity_vote_on_an_acronym_and_link_nothing():
+    named = RawPaper("p1", [m("Alignment Resampling", "Method", "alignment resampling", "acronym"),
+                            m("AR", "Method", "alignment resampling", "acronym", start=30)],
+                     acronyms={"ar": "alignment resampling"})
+    adjective = [RawPaper(f"q{i}", [m("AR", "Task", "ar", "ner")], unlinked={"ar": "autoregressive"}) for i in range(2)]
+    elsewhere = RawPaper("p4", [m("AR", None, "ar", "short")])
+    coined = RawPaper("p5", [m("RED", "Method", "red", "ner")], unlinked={"red": "regularization by denoising"})
+    raws = [named, *adjective, elsewhere, coined]
+    assert resolve_short_forms(raws)["ar"] == "autoregressive"
+    out = canonicalise([Paper(r.paper_id, "t") for r in raws], raws)
+    assert [e.name for e in out[0].entities] == ["Alignment Resampling"]
+    assert out[1].entities == out[2].entities == out[3].entities == []  # "AR" here means autoregressive
+    assert [e.name for e in out[4].entities] == ["RED"]  # a name's acronym stands alone

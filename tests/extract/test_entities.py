@@ -349,7 +349,13 @@ def test_an_acronym_pair_that_modifies_a_noun_names_the_noun_phrase(nlp):
     assert ("key-value (KV) caches", "Method", "key-value cache") in spans
     assert ("KV cache", "Method", "key-value cache") in spans  # a later use before the same noun
     assert not {text for text, _t, _k in spans} & {"Kullback-Leibler", "key-value", "KL", "KV"}
-    assert doc._.kg_definitions == [["kl", "kullback-leibler"], ["kv", "key-value"]]
+    assert doc._.kg_definitions == [["kl", "kullback-leibler", 1], ["kv", "key-value", 1]]
+
+
+def test_a_definition_that_gives_no_entity_is_kept_as_a_vote(nlp):
+    doc = nlp("We train an autoregressive (AR) model and a fully sharded data parallel (FSDP) one.")
+    assert ["ar", "autoregressive", 0] in doc._.kg_definitions
+    assert all(long[0] == short[0] for short, long, _ in doc._.kg_definitions)  # no "FSDP" → "data parallel"
 
 
 def test_a_typed_or_unhyphenated_long_form_keeps_its_own_name(nlp):
