@@ -14,7 +14,7 @@ import multiprocessing
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -188,8 +188,7 @@ def extract_papers(
         raws = []
         for i, paper in enumerate(papers):
             raw = by_index.get(i) or known[hashes[i]]
-            raws.append(RawPaper(paper_id=paper.id, mentions=raw.mentions, acronyms=raw.acronyms,
-                                 unlinked=raw.unlinked))
+            raws.append(replace(raw, paper_id=paper.id))  # a cached record may be of another paper with the same text
     finally:
         if cache:
             cache.close()
