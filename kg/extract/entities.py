@@ -153,7 +153,7 @@ class EntityRecognizer:
             trimmed = keep_first_letter(long_span, trimmed, doc.text[short_start:short_end])
             key = phrase_key(trimmed, self.nouns)
             short = short_form_key(doc.text[short_start:short_end]).lower()
-            definition = [short, key, 0] if short != key.replace(" ", "") and key[0] == short[0] else None
+            votes = short != key.replace(" ", "") and key[0] == short[0]
             type_ = self.types.get(key) or lexicon_type(trimmed[-1])
             # A hyphenated long form of no known kind may be a modifier: "Kullback-Leibler (KL) divergence".
             head = None if type_ else _modified_noun(doc, long_span, short_end, self.nouns)
@@ -162,10 +162,11 @@ class EntityRecognizer:
                 if len(trimmed) < 2 or trimmed[-1].pos_ not in ("NOUN", "PROPN") or is_stop_phrase(key):
                     # No entity, but a vote on the acronym's meaning across the corpus:
                     # "autoregressive (AR)" against another paper's "Alignment Resampling (AR)".
-                    definitions += [definition] if definition else []
+                    if votes:
+                        definitions.append([short, key, 0])
                     continue
                 type_ = "Method"
-            if definition:
+            if votes:
                 definitions.append([short, key, 1])
             long_text = doc.text[long_start:long_end]
             uses = [(start, end) for start, end, ls, le in doc._.kg_acronym_uses or [] if doc.text[ls:le] == long_text]
@@ -175,7 +176,7 @@ class EntityRecognizer:
                 type_ = self.types.get(key) or lexicon_type(head[0]) or "Method"
                 out.append((trimmed.start_char, head.end_char, type_, key, "acronym"))
                 for start, end in uses:
-                    use = _modified_noun_after(doc, end, head[0])
+                    use = _modified_noun_after(doc.char_span(start, end), head[0])
                     if use is not None:
                         out.append((start, use.end_char, type_, key, "acronym"))
                 continue
@@ -374,11 +375,11 @@ def _modified_noun(doc: Doc, long_span: Span, short_end: int, nouns: frozenset[s
     return doc[noun.i:noun.i + 1]
 
 
-def _modified_noun_after(doc: Doc, end_char: int, noun: Token) -> Span | None:
+def _modified_noun_after(use: Span, noun: Token) -> Span | None:
     """The same noun right after a later use of the acronym ("KV cache", "KV-cache"), or None."""
-    token = next((t for t in doc if t.idx >= end_char), None)
-    if token is not None and token.text == "-" and token.i + 1 < len(doc):
-        token = doc[token.i + 1]
-    if token is None or token.lemma_.lower() != noun.lemma_.lower():
+    doc, i = use.doc, use.end
+    if i < len(doc) and doc[i].text == "-":
+        i += 1
+    if i >= len(doc) or doc[i].lemma_.lower() != noun.lemma_.lower():
         return None
-    return doc[token.i:token.i + 1]
+    return doc[i:i + 1]
