@@ -281,3 +281,16 @@ def test_cooccurring_scores_are_those_of_kg_cooccur(graph_dir, name):
 def test_the_npmi_function_is_unbound_for_counts_that_cannot_be(graph_dir, args, value):
     (row,) = run_query(graph_dir, f"SELECT ?v WHERE {{ BIND(kg:npmi({args}) AS ?v) }}").records()
     assert (float(row["v"]) if "v" in row else None) == value
+
+
+def test_acronyms_pairs_a_short_label_with_its_expansion_not_with_a_longer_name_it_opens(tmp_path):
+    store = ox.Store(str(tmp_path / "store"))
+    store.load(b"""@prefix kg: <https://w3id.org/kg/ontology#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        <http://x/lora> a kg:Method ; kg:paperCount 2 ; skos:prefLabel "Low-Rank Adaptation" ; skos:altLabel "LoRA" .
+        <http://x/gpt> a kg:Model ; kg:paperCount 3 ; skos:prefLabel "GPT" ; skos:altLabel "GPT models" .
+        <http://x/ft> a kg:Method ; kg:paperCount 4 ; skos:prefLabel "fine-tuning" ;
+            skos:altLabel "Fine-Tuning" , "Fine-Tuning Framework" , "finetuning method" .""", ox.RdfFormat.TURTLE)
+    store.flush()
+    del store
+    rows = run_query(tmp_path, "acronyms").records()
+    assert [(r["acronym"], r["longForm"]) for r in rows] == [("LoRA", "Low-Rank Adaptation")]
