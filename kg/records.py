@@ -130,7 +130,7 @@ class Entity:
     type: str
     aliases: list[str] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
-    # Why each alias was merged: "acronym", "inflection", "variant", "curation".
+    # Why each alias was merged: "acronym", "inflection", "variant", "kind", "curation".
     alias_reasons: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:

@@ -7,7 +7,9 @@ form there; used alone elsewhere, it joins the long form the corpus defines for
 it, when at least two thirds of its definitions agree (those that gave no entity,
 such as "autoregressive (AR)", vote too).  A phrase that opens with a defined
 acronym ("KL divergence") joins the phrase spelt out ("Kullback-Leibler
-divergence") where the corpus has that one.  The entity's type is the one most
+divergence") where the corpus has that one.  A name followed by a word for its kind
+("DPKD approach", "GPT models") joins the name's entity when the corpus has it with
+the same type.  The entity's type is the one most
 of its mentions carry; its name is its most frequent full form.
 """
 
@@ -57,6 +59,7 @@ class _Group:
     full_forms: Counter = field(default_factory=Counter)
     surfaces: set = field(default_factory=set)
     short_forms: set = field(default_factory=set)
+    kind_forms: set = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,31 @@ def _expanded(m: RawMention, raw: RawPaper, short_to_long: dict[str, str], keys:
     return None
 
 
+# Words that say what kind of thing the name before them is ("the DPKD approach", "GPT models").
+KIND_WORDS = frozenset("""approach method technique framework strategy algorithm paradigm scheme pipeline
+    procedure architecture model family series""".split())
+_KIND_LAST = re.compile(r"^(\S.*?)[\s-]+(\w+)$")
+
+
+def _named_kind(m: RawMention, raw: RawPaper, short_to_long: dict[str, str], key_types: dict[str, str]) -> str | None:
+    """The key of the name in "<name> <kind word>", if the corpus has that name with this type."""
+    kind = _KIND_LAST.match(m.key)
+    match = _KIND_LAST.match(" ".join(m.text.split()))
+    if kind is None or match is None or kind.group(2) not in KIND_WORDS or m.type is None:
+        return None
+    name = match.group(1)
+    target = None
+    if is_short_form(name):
+        short = short_form_key(name).lower()
+        if short in raw.acronyms:
+            target = variant_key(raw.acronyms[short])
+        elif short not in raw.unlinked:
+            target = short_to_long.get(short)
+    if target is None:
+        target = variant_key(name)
+    return target if key_types.get(target) == m.type else None
+
+
 def resolve_short_forms(raws: list[RawPaper]) -> dict[str, str]:
     """Short key → long key for undefined acronyms, where the corpus agrees on one meaning."""
     definitions: dict[str, Counter] = defaultdict(Counter)
@@ -160,6 +188,20 @@ def canonicalise(papers: Iterable[Paper], raws: Iterable[RawPaper]) -> list[Extr
     # A plural key joins its singular when the corpus has both ("transformers").
     plural = {k: k[:-1] for k in keys if k.endswith("s") and k[:-1] in keys}
     assigned = [[(plural.get(vkey, vkey), m) for vkey, m in items] for items in assigned]
+    # "DPKD approach" and "GPT models" join "DPKD" and "GPT", as aliases: a kind word names no new thing.
+    tally: dict[str, Counter] = defaultdict(Counter)
+    for items in assigned:
+        for vkey, m in items:
+            if m.type and not _is_short(m, vkey) and id(m) not in spelt_out:  # a name written in full
+                tally[vkey][m.type] += 1
+    key_types = {vkey: min(counts, key=lambda t: (-counts[t], ENTITY_TYPES.index(t))) for vkey, counts in tally.items()}
+    kinds: set[int] = set()
+    for raw, items in zip(raws, assigned, strict=True):
+        for i, (vkey, m) in enumerate(items):
+            target = _named_kind(m, raw, short_to_long, key_types)
+            if target and target != vkey:
+                items[i] = (target, m)
+                kinds.add(id(m))
     groups: dict[str, _Group] = defaultdict(_Group)
     for items in assigned:
         for vkey, m in items:
@@ -168,7 +210,9 @@ def canonicalise(papers: Iterable[Paper], raws: Iterable[RawPaper]) -> list[Extr
                 group.types[m.type] += 1
             surface = " ".join(m.text.split())
             group.surfaces.add(surface)
-            if _is_short(m, vkey) or id(m) in spelt_out:
+            if id(m) in kinds:
+                group.kind_forms.add(surface)
+            elif _is_short(m, vkey) or id(m) in spelt_out:
                 group.short_forms.add(surface)
             else:
                 group.keys[m.key] += 1
@@ -197,7 +241,9 @@ def canonicalise(papers: Iterable[Paper], raws: Iterable[RawPaper]) -> list[Extr
         used_ids.add(entity_id)
         reasons = {}
         for alias in sorted(group.surfaces - {name}):
-            if alias in group.short_forms:
+            if alias in group.kind_forms:
+                reasons[alias] = "kind"  # "GPT models", "RL methods"
+            elif alias in group.short_forms:
                 reasons[alias] = "acronym"  # "KL", "KL divergence"
             elif variant_key(_PARENTHESIS.sub("", alias)) == variant_key(name):
                 reasons[alias] = "variant"  # also the name with its acronym inside: "Kullback-Leibler (KL) divergence"

@@ -127,3 +127,36 @@ def test_definitions_that_give_no_entity_vote_on_an_acronym_and_link_nothing():
     assert [e.name for e in out[0].entities] == ["Alignment Resampling"]
     assert out[1].entities == out[2].entities == out[3].entities == []  # "AR" here means autoregressive
     assert [e.name for e in out[4].entities] == ["RED"]  # a name's acronym stands alone
+
+
+def test_a_name_followed_by_a_word_for_its_kind_joins_the_name():
+    defined = RawPaper("p1", [
+        m("Direct Preference Knowledge Distillation", "Method", "direct preference knowledge distillation", "acronym"),
+        m("DPKD", "Method", "dpkd", "short", start=50),
+        m("DPKD approach", "Method", "dpkd approach", start=60),
+        m("DPKD method", "Method", "dpkd method", start=80),
+    ], acronyms={"dpkd": "direct preference knowledge distillation"})
+    gpt = RawPaper("p2", [m("GPT", "Model", "gpt"), m("GPT models", "Model", "gpt model", start=10)])
+    raws = [defined, gpt]
+    out = canonicalise([Paper(r.paper_id, "t") for r in raws], raws)
+    (dpkd,) = out[0].entities
+    assert dpkd.id == "method:direct-preference-knowledge-distillation"
+    assert dpkd.name == "Direct Preference Knowledge Distillation"
+    assert dpkd.alias_reasons == {"DPKD": "acronym", "DPKD approach": "kind", "DPKD method": "kind"}
+    assert [m.text for m in dpkd.mentions] == ["Direct Preference Knowledge Distillation", "DPKD",
+                                               "DPKD approach", "DPKD method"]
+    (model,) = out[1].entities
+    assert (model.id, model.name, model.alias_reasons) == ("model:gpt", "GPT", {"GPT models": "kind"})
+
+
+def test_a_name_with_a_kind_word_stays_apart_from_a_name_of_another_type_or_none():
+    raws = [
+        RawPaper("p1", [m("ImageNet", "Dataset", "imagenet"), m("ImageNet models", "Model", "imagenet model", start=20)]),
+        RawPaper("p2", [m("LoRA", "Method", "lora"), m("LoRA-based approaches", "Method", "lora-based approach",
+                                                         start=20)]),
+        RawPaper("p3", [m("fine-tuning method", "Method", "fine-tuning method")]),  # no "fine-tuning" anywhere
+    ]
+    names = {e.name: e.type for item in canonicalise([Paper(r.paper_id, "t") for r in raws], raws)
+             for e in item.entities}
+    assert names == {"ImageNet": "Dataset", "ImageNet model": "Model", "LoRA": "Method",
+                     "LoRA-based approach": "Method", "fine-tuning method": "Method"}
