@@ -8,8 +8,8 @@ it, when at least two thirds of its definitions agree (those that gave no entity
 such as "autoregressive (AR)", vote too).  A phrase that opens with a defined
 acronym ("KL divergence") joins the phrase spelt out ("Kullback-Leibler
 divergence") where the corpus has that one.  A name followed by a word for its kind
-("DPKD approach", "GPT models") joins the name's entity when the corpus has it with
-the same type.  The entity's type is the one most
+("DPKD approach", "GPT models", "CelebA dataset", "QA tasks") joins the name's entity
+when the corpus has it with the same type.  The entity's type is the one most
 of its mentions carry; its name is its most frequent full form.
 """
 
@@ -118,8 +118,9 @@ def _expanded(m: RawMention, raw: RawPaper, short_to_long: dict[str, str], keys:
 
 # Words that say what kind of thing the name before them is ("the DPKD approach", "GPT models").
 KIND_WORDS = frozenset("""approach method technique framework strategy algorithm paradigm scheme pipeline
-    procedure architecture model family series""".split())
-_KIND_LAST = re.compile(r"^(\S.*?)[\s-]+(\w+)$")
+    procedure architecture model family series dataset benchmark corpus corpora suite task problem metric
+    score measure""".split())
+_KIND_LAST = re.compile(r"^(\S.*?)\s+(\w+)$")  # "DFIR-Metric" is a name, not a kind
 
 
 def _named_kind(m: RawMention, raw: RawPaper, short_to_long: dict[str, str], key_types: dict[str, str]) -> str | None:
@@ -139,6 +140,51 @@ def _named_kind(m: RawMention, raw: RawPaper, short_to_long: dict[str, str], key
     if target is None:
         target = variant_key(name)
     return target if key_types.get(target) == m.type else None
+
+
+def _join_kind_phrases(raws: list[RawPaper], assigned: list[list[tuple[str, RawMention]]],
+                       short_to_long: dict[str, str], spelt_out: set[int]) -> set[int]:
+    """Move "<name> <kind word>" mentions to the name's key, in place; return the ids of those read as kinds.
+
+    A kind word names no new thing: "DPKD approach" is DPKD, "GPT models" are GPT.  The
+    phrase's variants and acronyms go with it ("F1-score" where "F1 score" went, "IL"
+    where "inference learning algorithm (IL)" went), so that no group is left without a name.
+    """
+    tally: dict[str, Counter] = defaultdict(Counter)
+    written_in_full = set()
+    for items in assigned:
+        for vkey, m in items:
+            if m.type:
+                tally[vkey][m.type] += 1
+                if not _is_short(m, vkey) and id(m) not in spelt_out:
+                    written_in_full.add(vkey)
+    key_types = {vkey: min(counts, key=lambda t: (-counts[t], ENTITY_TYPES.index(t)))
+                 for vkey, counts in tally.items() if vkey in written_in_full}
+    decided: dict[int, str] = {}
+    moved: dict[str, Counter] = defaultdict(Counter)
+    for raw, items in zip(raws, assigned, strict=True):
+        for vkey, m in items:
+            target = _named_kind(m, raw, short_to_long, key_types)
+            if target and target != vkey:
+                decided[id(m)] = target
+                moved[vkey][target] += 1
+    follow = {vkey: min(targets, key=lambda t: (-targets[t], t)) for vkey, targets in moved.items()}
+
+    def final(key: str) -> str:  # "GPT model family" → "GPT model" → "GPT"
+        seen = set()
+        while key in follow and key not in seen:
+            seen.add(key)
+            key = follow[key]
+        return key
+
+    kinds: set[int] = set()
+    for items in assigned:
+        for i, (vkey, m) in enumerate(items):
+            if vkey in follow:
+                items[i] = (final(decided.get(id(m), follow[vkey])), m)
+                if id(m) in decided or not (_is_short(m, vkey) or id(m) in spelt_out):  # "IL" stays an acronym
+                    kinds.add(id(m))
+    return kinds
 
 
 def resolve_short_forms(raws: list[RawPaper]) -> dict[str, str]:
@@ -188,25 +234,12 @@ def canonicalise(papers: Iterable[Paper], raws: Iterable[RawPaper]) -> list[Extr
     # A plural key joins its singular when the corpus has both ("transformers").
     plural = {k: k[:-1] for k in keys if k.endswith("s") and k[:-1] in keys}
     assigned = [[(plural.get(vkey, vkey), m) for vkey, m in items] for items in assigned]
-    # "DPKD approach" and "GPT models" join "DPKD" and "GPT", as aliases: a kind word names no new thing.
-    tally: dict[str, Counter] = defaultdict(Counter)
-    for items in assigned:
-        for vkey, m in items:
-            if m.type and not _is_short(m, vkey) and id(m) not in spelt_out:  # a name written in full
-                tally[vkey][m.type] += 1
-    key_types = {vkey: min(counts, key=lambda t: (-counts[t], ENTITY_TYPES.index(t))) for vkey, counts in tally.items()}
-    kinds: set[int] = set()
-    for raw, items in zip(raws, assigned, strict=True):
-        for i, (vkey, m) in enumerate(items):
-            target = _named_kind(m, raw, short_to_long, key_types)
-            if target and target != vkey:
-                items[i] = (target, m)
-                kinds.add(id(m))
+    kinds = _join_kind_phrases(raws, assigned, short_to_long, spelt_out)
     groups: dict[str, _Group] = defaultdict(_Group)
     for items in assigned:
         for vkey, m in items:
             group = groups[vkey]
-            if m.type:
+            if m.type and id(m) not in kinds:  # "AI tasks" does not make "artificial intelligence" a Task
                 group.types[m.type] += 1
             surface = " ".join(m.text.split())
             group.surfaces.add(surface)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kg.extract.canonical import canonicalise, resolve_short_forms, slug, variant_key
 from kg.extract.pipeline import RawMention, RawPaper
-from kg.records import Paper
+from kg.records import ENTITY_TYPES, Paper
 
 
 def m(text, type_, key, source="phrase", field="abstract", start=0):
@@ -160,3 +163,50 @@ def test_a_name_with_a_kind_word_stays_apart_from_a_name_of_another_type_or_none
              for e in item.entities}
     assert names == {"ImageNet": "Dataset", "ImageNet model": "Model", "LoRA": "Method",
                      "LoRA-based approach": "Method", "fine-tuning method": "Method"}
+
+
+def test_a_kind_phrase_takes_its_variants_and_acronym_along_and_loses_no_mention():
+    # "inference learning algorithm (IL)": IL was defined by the kind phrase, so it follows it.
+    il = RawPaper("p1", [
+        m("Inference Learning", "Method", "inference learning", field="title"),
+        m("inference learning algorithm", "Method", "inference learning algorithm", "acronym", start=10),
+        m("IL", None, "il", "short", start=40),
+        m("IL", None, "il", "short", start=60),
+    ], acronyms={"il": "inference learning algorithm"})
+    f1 = RawPaper("p2", [m("F1", "Metric", "f1"), m("F1 score", "Metric", "f1 score", start=10)])
+    f1_hyphen = RawPaper("p3", [m("F1-score", "Metric", "f1-score")])  # no "F1" in this paper: follows "F1 score"
+    raws = [il, f1, f1_hyphen]
+    out = canonicalise([Paper(r.paper_id, "t") for r in raws], raws)
+    (learning,) = out[0].entities
+    assert learning.name == "Inference Learning"
+    assert learning.alias_reasons == {"IL": "acronym", "inference learning algorithm": "kind"}
+    assert len(learning.mentions) == 4
+    assert [e.id for e in out[1].entities] == [e.id for e in out[2].entities] == ["metric:f1"]
+    assert out[1].entities[0].alias_reasons == {"F1 score": "kind", "F1-score": "kind"}
+
+
+_NAMES = ["GPT", "LoRA", "fine-tuning", "F1", "GPT model"]
+_KINDS = ["model", "models", "approach", "method", "family", "score"]
+
+
+@st.composite
+def _kind_phrases(draw):
+    papers = []
+    for p in range(draw(st.integers(1, 4))):
+        mentions = []
+        for i in range(draw(st.integers(1, 5))):
+            words = [draw(st.sampled_from(_NAMES))] + draw(st.lists(st.sampled_from(_KINDS), max_size=2))
+            text = draw(st.sampled_from([" ", "-"])).join(words) if len(words) > 1 else words[0]
+            key = " ".join(w[:-1] if w == "models" else w for w in text.lower().split())
+            mentions.append(m(text, draw(st.sampled_from(ENTITY_TYPES)), key, start=100 * i))
+        papers.append(RawPaper(f"p{p}", mentions))
+    return papers
+
+
+@given(_kind_phrases())
+@settings(max_examples=200, deadline=None)
+def test_joining_kind_phrases_loses_no_typed_mention(raws):
+    out = canonicalise([Paper(r.paper_id, "t") for r in raws], raws)
+    for raw, item in zip(raws, out, strict=True):
+        found = {(x.start, x.text) for e in item.entities for x in e.mentions}
+        assert {(x.start, x.text) for x in raw.mentions} == found
