@@ -9,6 +9,7 @@ framework" are dropped, "diffusion model" is kept.
 from __future__ import annotations
 
 import csv
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -100,10 +101,26 @@ STOP_PHRASES = frozenset(phrase.strip() for phrase in """state of the art|state-
 # Last words that make a phrase a machine, not a method: "NVIDIA A100 GPU", "TPUs".
 HARDWARE_HEADS = frozenset({"gpu", "gpus", "cpu", "cpus", "tpu", "tpus"})
 
+# Who made a thing is not the thing: companies, labs, universities and code hosts that abstracts
+# name ("models from Google DeepMind", "released on Hugging Face"). Left out on purpose: names that
+# also name a dataset or a method in papers ("Amazon" reviews, "arXiv" papers, "XAI").
+ORGANISATIONS = frozenset(name.strip() for name in """google|google deepmind|deepmind|google research
+    |google brain|openai|anthropic|meta|meta ai|facebook|facebook ai research|microsoft|microsoft research
+    |nvidia|nvidia research|amd|intel|ibm|ibm research|apple|aws|amazon web services|alibaba|alibaba cloud
+    |baidu|tencent|bytedance|huawei|samsung|mistral ai|hugging face|huggingface|github|gitlab|stability ai
+    |cohere|allen institute for ai|ai2|eleutherai|salesforce|salesforce research|stanford
+    |stanford university|mit|carnegie mellon university|uc berkeley|tsinghua university
+    |peking university""".split("|"))
+# A venue, with or without its year, is where a paper appeared: "ICALP 2018", "NeurIPS'23".
+VENUES = frozenset("""neurips nips icml iclr acl emnlp naacl eacl coling cvpr iccv eccv aaai ijcai kdd sigir
+    wsdm cikm icassp interspeech uai aistats colt stoc focs soda sosa icalp miccai tacl jmlr tpami""".split())
+_VENUE = re.compile(r"(?:%s)(?:\s*'?\d{2}|\s*\d{4})?" % "|".join(sorted(VENUES)))
+
 
 def is_stop_phrase(key: str) -> bool:
-    """Never an entity: a stop phrase, or a phrase whose last word is a processor."""
-    return key in STOP_PHRASES or key.rsplit(" ", 1)[-1] in HARDWARE_HEADS
+    """Never an entity: a stop phrase, an organisation, a venue, or a phrase whose last word is a processor."""
+    return (key in STOP_PHRASES or key in ORGANISATIONS or _VENUE.fullmatch(key) is not None
+            or key.rsplit(" ", 1)[-1] in HARDWARE_HEADS)
 
 
 @lru_cache(maxsize=1)

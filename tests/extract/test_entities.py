@@ -363,3 +363,13 @@ def test_a_typed_or_unhyphenated_long_form_keeps_its_own_name(nlp):
                            "regime.")
     assert ("Low-Rank Adaptation", "Method") in found and ("LoRA", "Method") in found
     assert ("high-bandwidth memory", "Method") in found and ("HBM", "Method") in found
+
+
+def test_organisations_and_venues_are_not_entities(nlp):
+    released = ("We have publicly released the fine-tuning logs, benchmark evaluation artifacts, and source code "
+                "online at W&B, Hugging Face, and GitHub, respectively.")
+    found = {text for text, _ in _entities(nlp, released)}
+    assert not found & {"Hugging Face", "GitHub"}
+    venues = _entities(nlp, "Preliminary versions of this work appeared in ICALP 2018 and SOSA 2018, with models "
+                            "from Google DeepMind and OpenAI.")
+    assert not {text for text, _ in venues} & {"ICALP 2018", "SOSA 2018", "Google DeepMind", "OpenAI"}
