@@ -155,7 +155,8 @@ def tidy(span: Span) -> Span | None:
         if token.text in ("(", "[") and i:
             tokens = tokens[:i]
             break
-        if 0 < i < len(tokens) - 1 and (_finite_verb(token) or _verb_with_subject(token, span)):
+        if 0 < i < len(tokens) - 1 and (_finite_verb(token) or _verb_with_subject(token, span)
+                                        or token.text == "Meets"):  # "Transformer Meets Text", tagged a noun
             return None  # "MoE architectures encounter substantial challenges": a clause, not a name
     while tokens and (tokens[0].pos_ in _EDGE_POS or tokens[0].tag_ in _VERB_TAGS
                       or tokens[0].lower_ in _NAMING_VERBS or not tokens[0].text[0].isalnum()):

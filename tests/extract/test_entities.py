@@ -291,6 +291,14 @@ def test_a_title_clause_with_its_subject_is_not_a_name(nlp):
     assert ("Flow Matching", "Method") in found
 
 
+def test_meets_in_a_title_makes_a_clause_even_when_tagged_a_noun(nlp):
+    for text, clause in [("Transformer Meets Text: A Study of Sequence Models", "Transformer Meets Text"),
+                         ("Lean Meets Theoretical Computer Science: Scalable Synthesis of Theorem Proving "
+                          "Challenges", "Lean Meets Theoretical Computer Science")]:
+        found = _with_ner_spans(nlp, text, [(clause, "Dataset")])
+        assert clause not in {name for name, _ in found}
+
+
 def test_a_generic_head_after_vague_adverbs_is_generic(nlp):
     found = _entities(nlp, "A Provably Effective Method for Sparse Models")
     assert "Provably Effective Method" not in {name for name, _ in found}
