@@ -117,10 +117,19 @@ VENUES = frozenset("""neurips nips icml iclr acl emnlp naacl eacl coling cvpr ic
 _VENUE = re.compile(r"(?:%s)(?:\s*'?\d{2}|\s*\d{4})?" % "|".join(sorted(VENUES)))
 
 
+# Last words that make a phrase a point of view or a piece of writing, not a thing studied: "the
+# Bayesian inference view", "mathematical foundations", "Technical Report". Not "perspective",
+# "study" or "survey": SciERC annotates "statistical learning perspective" as a method and
+# "feasibility study", "trend survey" as tasks.
+VIEW_HEADS = frozenset("view views viewpoint viewpoints foundation foundations report reports overview overviews".split())
+
+
 def is_stop_phrase(key: str) -> bool:
-    """Never an entity: a stop phrase, an organisation, a venue, or a phrase whose last word is a processor."""
+    """Never an entity: a stop phrase, an organisation, a venue, or a phrase whose last word is a
+    processor or a point of view."""
+    last = key.rsplit(" ", 1)[-1]
     return (key in STOP_PHRASES or key in ORGANISATIONS or _VENUE.fullmatch(key) is not None
-            or key.rsplit(" ", 1)[-1] in HARDWARE_HEADS)
+            or last in HARDWARE_HEADS or last in VIEW_HEADS)
 
 
 @lru_cache(maxsize=1)

@@ -381,3 +381,10 @@ def test_organisations_and_venues_are_not_entities(nlp):
     venues = _entities(nlp, "Preliminary versions of this work appeared in ICALP 2018 and SOSA 2018, with models "
                             "from Google DeepMind and OpenAI.")
     assert not {text for text, _ in venues} & {"ICALP 2018", "SOSA 2018", "Google DeepMind", "OpenAI"}
+
+
+def test_a_point_of_view_or_a_report_is_not_an_entity(nlp):
+    found = {name for name, _ in _entities(nlp, "We give the mathematical foundations of score matching from a "
+                                                "Bayesian inference view, in a Technical Report.")}
+    assert not found & {"mathematical foundations", "Bayesian inference view", "Technical Report"}
+    assert "score matching" in found
