@@ -388,3 +388,12 @@ def test_a_point_of_view_or_a_report_is_not_an_entity(nlp):
                                                 "Bayesian inference view, in a Technical Report.")}
     assert not found & {"mathematical foundations", "Bayesian inference view", "Technical Report"}
     assert "score matching" in found
+
+
+def test_a_web_address_is_not_an_entity_but_a_metric_at_k_is(nlp):
+    text = ("In this survey, we provide a new efficiency-oriented perspective on model training, fast inference "
+            "and reliable deployment, in a reader-friendly way. https://github.com/ponyzym/Efficient-DMs-Survey")
+    found = {name for name, _ in _entities(nlp, text)}
+    assert "model training" in found
+    assert not [name for name in found if "github" in name]
+    assert ("pass@1", "Metric") in _with_ner_spans(nlp, "Our model reaches 71% pass@1.", [("pass@1", "Metric")])
