@@ -95,6 +95,22 @@ def _group_key(m: RawMention, raw: RawPaper, short_to_long: dict[str, str]) -> s
     return variant_key(m.key) or None
 
 
+def _meaning(short: str, raw: RawPaper, short_to_long: dict[str, str]) -> str | None:
+    """The long key a short form stands for in this paper: its own definition, else the corpus's."""
+    return variant_key(raw.acronyms[short]) if short in raw.acronyms else short_to_long.get(short)
+
+
+def _abbreviated(m: RawMention, vkey: str, spelt_out: set[int]) -> bool:
+    """A mention that names its group by an acronym ("KL", "KL divergence"), not written in full."""
+    return _is_short(m, vkey) or id(m) in spelt_out
+
+
+def _majority_type(counts: Counter) -> str:
+    """The type most mentions carry; ties go to the first in ``ENTITY_TYPES``."""
+    top = max(counts.values())
+    return next(t for t in ENTITY_TYPES if counts[t] == top)
+
+
 _PARENTHESIS = re.compile(r"\s*\([^()]*\)")
 _LEADING_SHORT = re.compile(r"^([A-Za-z][\w.&/+]*)[\s-]+(\S.*)$")
 
@@ -105,7 +121,7 @@ def _expanded(m: RawMention, raw: RawPaper, short_to_long: dict[str, str], keys:
     if match is None or not is_short_form(match.group(1)):
         return None
     short = short_form_key(match.group(1)).lower()
-    long = variant_key(raw.acronyms[short]) if short in raw.acronyms else short_to_long.get(short)
+    long = _meaning(short, raw, short_to_long)
     if long is None:
         return None
     expanded = long + variant_key(match.group(2))
@@ -125,18 +141,18 @@ _KIND_LAST = re.compile(r"^(\S.*?)\s+(\w+)$")  # "DFIR-Metric" is a name, not a 
 
 def _named_kind(m: RawMention, raw: RawPaper, short_to_long: dict[str, str], key_types: dict[str, str]) -> str | None:
     """The key of the name in "<name> <kind word>", if the corpus has that name with this type."""
+    if m.type is None:
+        return None
     kind = _KIND_LAST.match(m.key)
     match = _KIND_LAST.match(" ".join(m.text.split()))
-    if kind is None or match is None or kind.group(2) not in KIND_WORDS or m.type is None:
+    if kind is None or match is None or kind.group(2) not in KIND_WORDS:
         return None
     name = match.group(1)
     target = None
     if is_short_form(name):
         short = short_form_key(name).lower()
-        if short in raw.acronyms:
-            target = variant_key(raw.acronyms[short])
-        elif short not in raw.unlinked:
-            target = short_to_long.get(short)
+        if short in raw.acronyms or short not in raw.unlinked:  # defined here by no entity: its letters stand
+            target = _meaning(short, raw, short_to_long)
     if target is None:
         target = variant_key(name)
     return target if key_types.get(target) == m.type else None
@@ -156,10 +172,9 @@ def _join_kind_phrases(raws: list[RawPaper], assigned: list[list[tuple[str, RawM
         for vkey, m in items:
             if m.type:
                 tally[vkey][m.type] += 1
-                if not _is_short(m, vkey) and id(m) not in spelt_out:
+                if not _abbreviated(m, vkey, spelt_out):
                     written_in_full.add(vkey)
-    key_types = {vkey: min(counts, key=lambda t: (-counts[t], ENTITY_TYPES.index(t)))
-                 for vkey, counts in tally.items() if vkey in written_in_full}
+    key_types = {vkey: _majority_type(counts) for vkey, counts in tally.items() if vkey in written_in_full}
     decided: dict[int, str] = {}
     moved: dict[str, Counter] = defaultdict(Counter)
     for raw, items in zip(raws, assigned, strict=True):
@@ -182,7 +197,7 @@ def _join_kind_phrases(raws: list[RawPaper], assigned: list[list[tuple[str, RawM
         for i, (vkey, m) in enumerate(items):
             if vkey in follow:
                 items[i] = (final(decided.get(id(m), follow[vkey])), m)
-                if id(m) in decided or not (_is_short(m, vkey) or id(m) in spelt_out):  # "IL" stays an acronym
+                if id(m) in decided or not _abbreviated(m, vkey, spelt_out):  # "IL" stays an acronym
                     kinds.add(id(m))
     return kinds
 
@@ -245,7 +260,7 @@ def canonicalise(papers: Iterable[Paper], raws: Iterable[RawPaper]) -> list[Extr
             group.surfaces.add(surface)
             if id(m) in kinds:
                 group.kind_forms.add(surface)
-            elif _is_short(m, vkey) or id(m) in spelt_out:
+            elif _abbreviated(m, vkey, spelt_out):
                 group.short_forms.add(surface)
             else:
                 group.keys[m.key] += 1
@@ -259,8 +274,7 @@ def canonicalise(papers: Iterable[Paper], raws: Iterable[RawPaper]) -> list[Extr
         group = groups[vkey]
         if not group.types or not group.full_forms:
             continue  # an acronym whose long form never appears typed
-        top = max(group.types.values())
-        type_ = next(t for t in ENTITY_TYPES if group.types[t] == top)
+        type_ = _majority_type(group.types)
         (surface, key), _ = min(group.full_forms.items(), key=lambda kv: (-kv[1], kv[0]))
         name = _singular_display(surface, key)
         if variant_key(name) == vkey + "s" and name.endswith("s") and not _OBJECT_LAST.search(name):

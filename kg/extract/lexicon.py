@@ -115,7 +115,7 @@ ORGANISATIONS = frozenset(name.strip() for name in """google|google deepmind|dee
 VENUES = frozenset("""neurips nips icml iclr acl emnlp naacl eacl coling cvpr iccv eccv aaai ijcai kdd sigir
     wsdm cikm icassp interspeech uai aistats colt stoc focs soda sosa icalp miccai tacl jmlr tpami""".split())
 _VENUE = re.compile(r"(?:%s)(?:\s*'?\d{2}|\s*\d{4})?" % "|".join(sorted(VENUES)))
-
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 # Last words that make a phrase a point of view or a piece of writing, not a thing studied: "the
 # Bayesian inference view", "mathematical foundations", "Technical Report". Not "perspective",
@@ -124,15 +124,12 @@ _VENUE = re.compile(r"(?:%s)(?:\s*'?\d{2}|\s*\d{4})?" % "|".join(sorted(VENUES))
 VIEW_HEADS = frozenset("view views viewpoint viewpoints foundation foundations report reports overview overviews".split())
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
 def is_stop_phrase(key: str) -> bool:
     """Never an entity: a stop phrase, an organisation, a venue, an address, or a phrase whose last
     word is a processor or a point of view."""
-    last = key.rsplit(" ", 1)[-1]
-    if "://" in key or key.startswith("www.") or _EMAIL.fullmatch(key):
+    if "://" in key or key.startswith("www.") or "@" in key and _EMAIL.fullmatch(key):
         return True  # a web address or an e-mail: where the code is, not what it is ("pass@1" stays)
+    last = key.rsplit(" ", 1)[-1]
     return (key in STOP_PHRASES or key in ORGANISATIONS or _VENUE.fullmatch(key) is not None
             or last in HARDWARE_HEADS or last in VIEW_HEADS)
 
